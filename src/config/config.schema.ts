@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const DEV_TOKEN_SECRET = 'dispatch-development-secret-not-for-production';
+
+const csv = (value: string) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+
+const absoluteHttpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** Every environment variable the service reads, with CONTRACT.md's defaults. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .default('postgresql://postgres@127.0.0.1:5432/dispatch'),
+    KAFKA_BROKERS: z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform(csv)
+      .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), 'must be host:port[,host:port…]'),
+    KAFKA_CLIENT_ID: z.string().min(1).default('dispatch'),
+    KAFKA_GROUP_ID: z.string().min(1).default('dispatch'),
+    KAFKA_TOPIC_ARTICLES: z.string().min(1).default('articles.published'),
+    KAFKA_TOPIC_DLQ: z.string().min(1).default('articles.published.dlq'),
+    KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .default('smtp://127.0.0.1:1025'),
+    MAIL_FROM: z.string().min(3).default('Dispatch <news@localhost>'),
+    PUBLIC_BASE_URL: absoluteHttpUrl.default('http://localhost:3000'),
+    TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    EDITOR_API_KEYS: z.string().default('').transform(csv),
+    DIGEST_TICK_CRON: z
+      .string()
+      .default('*/5 * * * *')
+      .refine((value) => value.trim().split(/\s+/).length >= 5, 'must be a cron expression'),
+    SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
+    DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({
+    ...rest,
+    NODE_ENV,
+    TOKEN_SECRET: TOKEN_SECRET ?? (NODE_ENV === 'production' ? undefined : DEV_TOKEN_SECRET),
+  }))
+  .superRefine((env, ctx) => {
+    if (!env.TOKEN_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,62 @@
+import { envSchema } from './config.schema';
+
+/** The service's configuration: read from the environment once, at boot, then frozen. */
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  databaseUrl: string;
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    articlesTopic: string;
+    dlqTopic: string;
+    partitions: number;
+  };
+  smtp: { url: string; from: string; poolSize: number };
+  publicBaseUrl: string;
+  tokenSecret: string;
+  editorApiKeys: string[];
+  digestTickCron: string;
+  deliveryBatchSize: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  const env = parsed.data;
+  return deepFreeze({
+    env: env.NODE_ENV,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID,
+      groupId: env.KAFKA_GROUP_ID,
+      articlesTopic: env.KAFKA_TOPIC_ARTICLES,
+      dlqTopic: env.KAFKA_TOPIC_DLQ,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+    },
+    smtp: { url: env.SMTP_URL, from: env.MAIL_FROM, poolSize: env.SMTP_POOL_SIZE },
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    tokenSecret: env.TOKEN_SECRET as string,
+    editorApiKeys: env.EDITOR_API_KEYS,
+    digestTickCron: env.DIGEST_TICK_CRON,
+    deliveryBatchSize: env.DELIVERY_BATCH_SIZE,
+    logLevel: env.LOG_LEVEL,
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
