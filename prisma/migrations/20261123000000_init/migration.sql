@@ -25,6 +25,7 @@ CREATE TABLE "Article" (
     "author" TEXT,
     "imageUrl" TEXT,
     "breaking" BOOLEAN NOT NULL DEFAULT false,
+    "breakingOnArrival" BOOLEAN NOT NULL DEFAULT false,
     "tags" TEXT[],
     "publishedAt" TIMESTAMPTZ(3) NOT NULL,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
