@@ -73,6 +73,7 @@ CREATE TABLE "Alert" (
     "sentBy" TEXT NOT NULL,
     "status" "AlertStatus" NOT NULL DEFAULT 'queued',
     "recipients" INTEGER NOT NULL DEFAULT 0,
+    "fannedOutAt" TIMESTAMPTZ(3),
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "firstSentAt" TIMESTAMPTZ(3),
     "lastSentAt" TIMESTAMPTZ(3),
@@ -132,6 +133,9 @@ CREATE INDEX "Subscriber_status_nextDigestAt_idx" ON "Subscriber"("status", "nex
 
 -- CreateIndex
 CREATE INDEX "Subscriber_tags_idx" ON "Subscriber" USING GIN ("tags");
+
+-- CreateIndex
+CREATE INDEX "Alert_fannedOutAt_idx" ON "Alert"("fannedOutAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Alert_articleId_sequence_key" ON "Alert"("articleId", "sequence");
