@@ -52,13 +52,14 @@ export function humanErrorMap(issue: IssueInput): string | undefined {
 }
 
 /**
- * A type error callback for one schema: "is required" when the field is missing,
- * otherwise "must be <expected>". Zod applies a schema's own error callback to its
- * checks too, so every check on such a schema needs its own message.
+ * A schema's type error: "is required" when the field is missing, otherwise
+ * "must be <what>". Other issues keep their own messages.
  */
 export function expected(what: string) {
-  return (issue: { input?: unknown }): string =>
-    issue.input === undefined ? 'is required' : `must be ${what}`;
+  return (issue: { code?: string; input?: unknown }): string | undefined => {
+    if (issue.code !== 'invalid_type') return undefined;
+    return issue.input === undefined ? 'is required' : `must be ${what}`;
+  };
 }
 
 export type ParseResult<T> = { ok: true; data: T } | { ok: false; message: string };
