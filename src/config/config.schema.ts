@@ -46,6 +46,7 @@ export const envSchema = z
       .default('*/5 * * * *')
       .refine((value) => value.trim().split(/\s+/).length >= 5, 'must be a cron expression'),
     SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
+    DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
     DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

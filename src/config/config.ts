@@ -19,6 +19,8 @@ export interface AppConfig {
   editorApiKeys: string[];
   digestTickCron: string;
   deliveryBatchSize: number;
+  /** How long a claimed delivery may stay "sending" before it counts as uncertain. */
+  deliveryLeaseSeconds: number;
   logLevel: string;
 }
 
@@ -50,6 +52,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     editorApiKeys: env.EDITOR_API_KEYS,
     digestTickCron: env.DIGEST_TICK_CRON,
     deliveryBatchSize: env.DELIVERY_BATCH_SIZE,
+    deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
   });
 }

@@ -1,0 +1,64 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { Clock, SystemClock } from './common/clock';
+import { DatabaseModule } from './database/database.module';
+import { KafkaModule } from './kafka/kafka.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { MailModule } from './mail/mail.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { HealthModule } from './health/health.module';
+
+@Global()
+@Module({})
+class ClockModule {
+  static forRoot(clock: Clock): DynamicModule {
+    return { module: ClockModule, providers: [{ provide: Clock, useValue: clock }], exports: [Clock] };
+  }
+}
+
+export interface AppOptions {
+  /** Tests pin time here; production uses the system clock. */
+  clock?: Clock;
+}
+
+/** The whole service. The folder tree reads as the data path: event in → article → match → outbox → SMTP. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+            },
+            // Tokens travel in query strings: log the path only.
+            serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+        }),
+        ScheduleModule.forRoot(),
+        ClockModule.forRoot(options.clock ?? new SystemClock()),
+        DatabaseModule,
+        KafkaModule,
+        MetricsModule,
+        MailModule,
+        DeliveriesModule,
+        AlertsModule,
+        IngestionModule,
+        HealthModule,
+      ],
+    };
+  }
+}

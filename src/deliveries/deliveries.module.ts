@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { SuppressionModule } from '../suppression/suppression.module';
+import { ReaderLinks } from '../subscriptions/reader-links';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryComposer } from './delivery-composer';
+import { DeliveryWorker } from './delivery-worker';
+import { AlertProgressRepository } from './alert-progress.repository';
+
+@Module({
+  imports: [SuppressionModule],
+  providers: [DeliveriesRepository, DeliveryComposer, DeliveryWorker, AlertProgressRepository, ReaderLinks],
+  exports: [DeliveriesRepository, DeliveryWorker, ReaderLinks],
+})
+export class DeliveriesModule {}

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
+import { PrismaService } from '../database/prisma.service';
+import { ReaderLinks } from '../subscriptions/reader-links';
+import { TemplateRenderer } from '../mail/template-renderer';
+import { buildMessage } from '../mail/mime';
+import { ArticleView, RenderedEmail } from '../mail/email-data';
+import { ClaimedDelivery } from './delivery.types';
+
+export interface OutgoingMessage {
+  from: string;
+  to: string;
+  messageId: string;
+  raw: Buffer;
+}
+
+/** Turns claimed outbox rows into ready-to-send MIME: one article lookup per batch, no MJML. */
+@Injectable()
+export class DeliveryComposer {
+  private readonly fromAddress: string;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly renderer: TemplateRenderer,
+    private readonly links: ReaderLinks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.fromAddress = envelopeAddress(config.smtp.from);
+  }
+
+  async compose(rows: readonly ClaimedDelivery[]): Promise<Map<bigint, OutgoingMessage>> {
+    const articles = await this.loadArticles(rows);
+    const now = new Date();
+    const composed = new Map<bigint, OutgoingMessage>();
+    for (const row of rows) {
+      const email = this.render(row, articles);
+      if (!email || !row.email) continue;
+      const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
+      const unsubscribeUrl = this.links.unsubscribeUrl(subscriber);
+      composed.set(row.id, {
+        from: this.fromAddress,
+        to: row.email,
+        messageId: row.messageId,
+        raw: buildMessage({
+          from: this.config.smtp.from,
+          to: row.email,
+          subject: email.subject,
+          messageId: row.messageId,
+          date: now,
+          html: email.html,
+          text: email.text,
+          headers: {
+            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
+        }),
+      });
+    }
+    return composed;
+  }
+
+  /** Returns null when an article it needs no longer exists. */
+  private render(row: ClaimedDelivery, articles: Map<string, ArticleView>): RenderedEmail | null {
+    const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
+    const footer = { preferencesUrl: this.links.preferencesUrl(subscriber), unsubscribeUrl: this.links.unsubscribeUrl(subscriber) };
+    const pick = (ids: readonly string[]) => ids.map((id) => articles.get(id)).filter((a): a is ArticleView => a !== undefined);
+    switch (row.kind) {
+      case 'confirm':
+        return this.renderer.render('confirm', { ...footer, confirmUrl: this.links.confirmUrl(subscriber), tags: [] });
+      case 'manage':
+        return this.renderer.render('manage', footer);
+      case 'alert': {
+        const [article] = pick(row.articleIds);
+        if (!article) return null;
+        return this.renderer.render('alert', { ...footer, article, related: pick(row.relatedIds) });
+      }
+      case 'digest': {
+        const digest = pick(row.articleIds);
+        if (digest.length === 0) return null;
+        return this.renderer.render('digest', {
+          ...footer,
+          articles: digest,
+          more: row.payload.more ?? 0,
+          moreUrl: siteOf(digest[0].url),
+          related: pick(row.relatedIds),
+        });
+      }
+    }
+  }
+
+  private async loadArticles(rows: readonly ClaimedDelivery[]): Promise<Map<string, ArticleView>> {
+    const ids = new Set<string>();
+    for (const row of rows) {
+      for (const id of row.articleIds) ids.add(id);
+      for (const id of row.relatedIds) ids.add(id);
+    }
+    if (ids.size === 0) return new Map();
+    const found = await this.prisma.article.findMany({ where: { id: { in: [...ids] } } });
+    return new Map(
+      found.map((a) => [
+        a.id,
+        {
+          id: a.id,
+          title: a.title,
+          url: a.url,
+          summary: a.summary ?? undefined,
+          tags: a.tags,
+          imageUrl: a.imageUrl ?? undefined,
+          publishedAt: a.publishedAt,
+          author: a.author ?? undefined,
+        },
+      ]),
+    );
+  }
+}
+
+/** "and N more" points at the news site the stories come from. */
+function siteOf(url: string): string {
+  return `${new URL(url).origin}/`;
+}
+
+/** The bare address of a "Name <address>" From value, for the SMTP envelope. */
+export function envelopeAddress(from: string): string {
+  const match = /<([^<>]+)>\s*$/.exec(from);
+  return (match ? match[1] : from).trim();
+}

@@ -1,0 +1,152 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
+import { KAFKA } from '../kafka/kafka.provider';
+import { KafkaTopicsService } from '../kafka/kafka-topics.service';
+import { classifyDatabaseError } from '../database/prisma-errors';
+import { MetricsService } from '../metrics/metrics.service';
+import { ArticleIngestionService, SourcedMessage } from './article-ingestion.service';
+import { nextRetryDelay } from '../deliveries/retry-policy';
+
+/** Messages stored per statement: big enough to amortise the round trip, small enough to heartbeat often. */
+const CHUNK_SIZE = 500;
+/** A deadlock or serialisation failure is retried this often before the message is parked. */
+const CONFLICT_RETRIES = 3;
+const MAX_OUTAGE_BACKOFF_MS = 10_000;
+
+export type ConsumerState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+
+/**
+ * The article topic's consumer group member. Thin on purpose: it hands chunks
+ * to ArticleIngestionService and only decides about retries and offsets —
+ * an offset is committed only once every message before it is stored or parked.
+ */
+@Injectable()
+export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ArticleEventsConsumer.name);
+  private consumer?: Consumer;
+  private _state: ConsumerState = 'starting';
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly topics: KafkaTopicsService,
+    private readonly ingestion: ArticleIngestionService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  get state(): ConsumerState {
+    return this._state;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.topics.ensureTopics();
+    const consumer = this.kafka.consumer({
+      groupId: this.config.kafka.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this._state = payload.restart ? 'restarting' : 'failed';
+      this.logger.error({ err: payload.error.message, restart: payload.restart, msg: 'consumer crashed' });
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this._state = 'running';
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.config.kafka.articlesTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.consumer = consumer;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    // disconnect() waits for the in-flight batch, whose offsets are committed as it goes.
+    await this.consumer?.disconnect();
+    this._state = 'stopped';
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += CHUNK_SIZE) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk: SourcedMessage[] = batch.messages
+        .slice(start, start + CHUNK_SIZE)
+        .map((message) => ({ message, source: { topic, partition, offset: message.offset } }));
+      const done = await this.storeChunk(chunk, payload);
+      if (!done) return;
+      payload.resolveOffset(chunk[chunk.length - 1].source.offset);
+      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+      await payload.heartbeat();
+    }
+    const lag = Number(batch.highWatermark) - Number(batch.lastOffset()) - 1;
+    this.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, lag));
+  }
+
+  /** Returns false when the consumer is stopping or lost the partition before the chunk was stored. */
+  private async storeChunk(chunk: SourcedMessage[], payload: EachBatchPayload): Promise<boolean> {
+    let outage = 0;
+    for (;;) {
+      try {
+        await this.ingestion.ingest(chunk);
+        return true;
+      } catch (error) {
+        const failure = classifyDatabaseError(error);
+        if (failure !== 'unavailable') return this.storeOneByOne(chunk, payload);
+        outage += 1;
+        const delay = Math.min(nextRetryDelay(outage), MAX_OUTAGE_BACKOFF_MS);
+        this.logger.warn({ topic: chunk[0].source.topic, partition: chunk[0].source.partition, delay, msg: 'database unavailable; retrying' });
+        if (!(await this.pauseWithHeartbeat(delay, payload))) return false;
+      }
+    }
+  }
+
+  /**
+   * A chunk failed for a reason other than an outage: find the message at
+   * fault so the others are stored and it alone is parked with the reason.
+   */
+  private async storeOneByOne(chunk: SourcedMessage[], payload: EachBatchPayload): Promise<boolean> {
+    for (const item of chunk) {
+      let attempt = 0;
+      for (;;) {
+        if (!payload.isRunning() || payload.isStale()) return false;
+        try {
+          await this.ingestion.ingest([item]);
+          break;
+        } catch (error) {
+          attempt += 1;
+          const failure = classifyDatabaseError(error);
+          const retry = failure === 'unavailable' || (failure === 'conflict' && attempt <= CONFLICT_RETRIES);
+          if (retry) {
+            if (!(await this.pauseWithHeartbeat(Math.min(nextRetryDelay(attempt), MAX_OUTAGE_BACKOFF_MS), payload))) return false;
+            continue;
+          }
+          const reason = `could not be stored: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+          await this.ingestion.park([{ ...item, reason }]);
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  private async pauseWithHeartbeat(ms: number, payload: EachBatchPayload): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      await sleep(Math.min(1000, until - Date.now()));
+      await payload.heartbeat().catch(() => undefined);
+    }
+    return payload.isRunning() && !payload.isStale();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

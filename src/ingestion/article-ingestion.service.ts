@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { KafkaMessage } from 'kafkajs';
+import { decodeArticleEvent, ArticleEvent } from '../articles/article-event';
+import { ArticlesRepository } from '../articles/articles.repository';
+import { AlertsService } from '../alerts/alerts.service';
+import { DlqPublisher, MessageSource, RejectedMessage } from '../kafka/dlq.publisher';
+import { MetricsService } from '../metrics/metrics.service';
+
+export interface SourcedMessage {
+  message: KafkaMessage;
+  source: MessageSource;
+}
+
+/**
+ * Turns a run of Kafka messages into stored articles: valid events are upserted
+ * in one statement, invalid ones are parked in the DLQ with a reason, and an
+ * article that arrived breaking is owed exactly one alert. Every step is
+ * idempotent, so a redelivered run changes nothing.
+ */
+@Injectable()
+export class ArticleIngestionService {
+  private readonly logger = new Logger(ArticleIngestionService.name);
+
+  constructor(
+    private readonly articles: ArticlesRepository,
+    private readonly alerts: AlertsService,
+    private readonly dlq: DlqPublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async ingest(messages: readonly SourcedMessage[]): Promise<void> {
+    const valid: ArticleEvent[] = [];
+    const rejected: RejectedMessage[] = [];
+    for (const { message, source } of messages) {
+      const decoded = decodeArticleEvent(message.value);
+      if (decoded.ok) valid.push(decoded.article);
+      else rejected.push({ message, source, reason: decoded.reason });
+    }
+    this.metrics.eventsConsumed.inc(messages.length);
+
+    if (valid.length > 0) {
+      const outcomes = await this.articles.upsertMany(valid);
+      this.metrics.eventsStored.inc(valid.length);
+      for (const outcome of outcomes) {
+        if (outcome.breakingOnArrival) await this.alerts.ensureBreakingAlert(outcome.id);
+      }
+    }
+    await this.park(rejected);
+  }
+
+  async park(rejected: RejectedMessage[]): Promise<void> {
+    if (rejected.length === 0) return;
+    await this.dlq.publish(rejected);
+    this.metrics.eventsDeadLettered.inc(rejected.length);
+    for (const { source, reason } of rejected) {
+      this.logger.warn({ topic: source.topic, partition: source.partition, offset: source.offset, reason, msg: 'event sent to DLQ' });
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the service exports, on a registry of its own so that several
+ * app instances in one process (tests) never share counters.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly eventsConsumed = this.counter('dispatch_events_consumed_total', 'Article events read from Kafka');
+  readonly eventsStored = this.counter('dispatch_events_stored_total', 'Article events stored (inserted or updated)');
+  readonly eventsDeadLettered = this.counter('dispatch_events_dlq_total', 'Article events published to the DLQ');
+  readonly consumerLag = new Gauge({
+    name: 'dispatch_consumer_lag',
+    help: 'Messages behind the partition high watermark, per partition',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
+  readonly deliveriesQueued = this.kindCounter('dispatch_deliveries_queued_total', 'Deliveries written to the outbox');
+  readonly deliveriesSent = this.kindCounter('dispatch_deliveries_sent_total', 'Deliveries accepted by SMTP');
+  readonly deliveriesFailed = this.kindCounter('dispatch_deliveries_failed_total', 'Deliveries failed permanently');
+  readonly deliveriesRetried = this.kindCounter('dispatch_deliveries_retried_total', 'Delivery attempts that will be retried');
+  readonly deliveriesSkipped = this.kindCounter('dispatch_deliveries_skipped_total', 'Deliveries dropped at claim time (reader no longer eligible)');
+  readonly uncertainResends = this.kindCounter(
+    'dispatch_deliveries_uncertain_total',
+    'Deliveries whose lease ran out mid-send and were resent with the same Message-ID',
+  );
+  readonly smtpLatency = new Histogram({
+    name: 'dispatch_smtp_send_seconds',
+    help: 'Time for the SMTP server to accept one message',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly digestRunDuration = new Histogram({
+    name: 'dispatch_digest_run_seconds',
+    help: 'Time to decide and queue one digest run',
+    buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+  readonly alertLatency = new Histogram({
+    name: 'dispatch_alert_send_latency_seconds',
+    help: 'From alert creation to its first / last message accepted by SMTP',
+    labelNames: ['edge'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [this.registry] });
+  }
+
+  private kindCounter(name: string, help: string): Counter<'kind'> {
+    return new Counter({ name, help, labelNames: ['kind'], registers: [this.registry] });
+  }
+}

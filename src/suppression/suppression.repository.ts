@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
+import { emailHash } from './email-hash';
+
+/** Soft (non-5.1.x) permanent failures in a row before an address is suppressed. */
+export const SOFT_BOUNCE_LIMIT = 3;
+
+type Tx = Prisma.TransactionClient | PrismaService;
+
+@Injectable()
+export class SuppressionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async suppress(normalizedEmail: string, reason: string, tx: Tx = this.prisma): Promise<void> {
+    await tx.suppression.upsert({
+      where: { emailHash: emailHash(normalizedEmail) },
+      create: { emailHash: emailHash(normalizedEmail), reason },
+      update: {},
+    });
+  }
+
+  async isSuppressed(normalizedEmail: string, tx: Tx = this.prisma): Promise<boolean> {
+    const found = await tx.suppression.findUnique({ where: { emailHash: emailHash(normalizedEmail) } });
+    return found !== null;
+  }
+
+  async lift(normalizedEmail: string, tx: Tx = this.prisma): Promise<void> {
+    await tx.suppression.deleteMany({ where: { emailHash: emailHash(normalizedEmail) } });
+  }
+
+  /** Counts a soft bounce; suppresses the address when they keep coming. */
+  async recordSoftBounce(subscriberId: string, normalizedEmail: string, reason: string): Promise<void> {
+    const updated = await this.prisma.subscriber.update({
+      where: { id: subscriberId },
+      data: { softBounces: { increment: 1 } },
+      select: { softBounces: true },
+    });
+    if (updated.softBounces >= SOFT_BOUNCE_LIMIT) await this.suppress(normalizedEmail, `${SOFT_BOUNCE_LIMIT} permanent failures: ${reason}`);
+  }
+
+  async resetSoftBounces(subscriberIds: readonly string[]): Promise<void> {
+    if (subscriberIds.length === 0) return;
+    await this.prisma.subscriber.updateMany({
+      where: { id: { in: [...subscriberIds] }, softBounces: { gt: 0 } },
+      data: { softBounces: 0 },
+    });
+  }
+
+  async list(limit = 1000): Promise<{ emailHash: string; reason: string; createdAt: Date }[]> {
+    return this.prisma.suppression.findMany({ orderBy: { createdAt: 'desc' }, take: limit });
+  }
+}
