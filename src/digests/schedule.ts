@@ -1,0 +1,194 @@
+import { DateTime, IANAZone } from 'luxon';
+import { isValidTimeZone } from '../common/timezone';
+
+export type DigestFrequency = 'daily' | 'weekly';
+
+export interface DigestPrefs {
+  frequency: DigestFrequency;
+  /** Local hour, 0–23. */
+  sendHour: number;
+  /** IANA time zone name. */
+  timezone: string;
+  /** ISO weekday, 1 = Monday … 7 = Sunday; used by weekly digests. */
+  weekday: number;
+}
+
+export interface DigestWindow {
+  /** Exclusive: an article published exactly here belonged to the previous digest. */
+  from: Date;
+  /** Inclusive: the slot itself. */
+  to: Date;
+}
+
+const SECOND = 1_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+
+/*
+ * A subscriber's slots are, for each local calendar day D they get a digest on (every
+ * day, or their weekday), the first instant at which their clock reads D sendHour:00
+ * or later. That one rule covers daylight saving time:
+ *  - sendHour:00 skipped (spring forward): the first instant after the gap, e.g. 03:00
+ *    when Paris jumps from 02:00 to 03:00;
+ *  - sendHour:00 happening twice (fall back): the first occurrence.
+ * Slots never decrease as D increases, which is what makes the searches below exact.
+ *
+ * Local days are counted as whole days since 1970-01-01 of the wall clock, so date
+ * arithmetic never goes through a time zone.
+ */
+
+/** The most recent slot at or before `at`. */
+export function latestSlotAtOrBefore(prefs: DigestPrefs, at: Date): Date {
+  const zone = zoneOf(prefs);
+  const t = instant(at);
+  const day = lastDigestDayOnOrBefore(prefs, localDay(zone, t));
+  const slot = slotOn(zone, day, prefs.sendHour);
+  return new Date(slot <= t ? slot : slotOn(zone, day - stepDays(prefs), prefs.sendHour));
+}
+
+/** The first slot strictly after `after`. */
+export function nextSlotAfter(prefs: DigestPrefs, after: Date): Date {
+  const zone = zoneOf(prefs);
+  const t = instant(after);
+  const day = lastDigestDayOnOrBefore(prefs, localDay(zone, t));
+  const slot = slotOn(zone, day, prefs.sendHour);
+  return new Date(slot > t ? slot : slotOn(zone, day + stepDays(prefs), prefs.sendHour));
+}
+
+/**
+ * The period a slot delivers: the local date 'YYYY-MM-DD' (daily) or ISO week
+ * 'YYYY-Www' (weekly) of the day the slot belongs to. It does not depend on the hour,
+ * so moving sendHour (or the weekday) within a period never yields a second digest.
+ */
+export function periodKey(prefs: DigestPrefs, slot: Date): string {
+  const zone = zoneOf(prefs);
+  const t = instant(slot);
+  // A slot pushed past midnight by a gap still belongs to the day before: shifting
+  // back by sendHour finds the day D whose D sendHour:00 the slot stands for.
+  const day = Math.floor((t + offsetMs(zone, t) - prefs.sendHour * HOUR) / DAY);
+  const date = DateTime.fromMillis(day * DAY, { zone: 'utc' });
+  return prefs.frequency === 'daily'
+    ? (date.toISODate() as string)
+    : `${String(date.weekYear).padStart(4, '0')}-W${String(date.weekNumber).padStart(2, '0')}`;
+}
+
+/**
+ * The publication times a digest at `slot` covers: the 24 hours (daily) or 7 days
+ * (weekly) up to the slot, `from` exclusive and `to` inclusive, so back-to-back
+ * windows neither overlap nor leave a gap at their edges. When the previous slot is
+ * further back than that (a 25-hour day when clocks fall back), the window reaches
+ * back to it so no article falls between two digests.
+ */
+export function digestWindow(prefs: DigestPrefs, slot: Date): DigestWindow {
+  const to = instant(slot);
+  const length = prefs.frequency === 'daily' ? DAY : WEEK;
+  const previous = latestSlotAtOrBefore(prefs, new Date(to - 1)).getTime();
+  return { from: new Date(Math.min(to - length, previous)), to: new Date(to) };
+}
+
+/** Throws RangeError for preferences the edge validation should never have let through. */
+export function assertDigestPrefs(prefs: DigestPrefs): void {
+  if (prefs.frequency !== 'daily' && prefs.frequency !== 'weekly') {
+    throw new RangeError(`frequency must be daily or weekly, got ${String(prefs.frequency)}`);
+  }
+  if (!Number.isInteger(prefs.sendHour) || prefs.sendHour < 0 || prefs.sendHour > 23) {
+    throw new RangeError(`sendHour must be an integer from 0 to 23, got ${prefs.sendHour}`);
+  }
+  if (!Number.isInteger(prefs.weekday) || prefs.weekday < 1 || prefs.weekday > 7) {
+    throw new RangeError(`weekday must be an integer from 1 to 7, got ${prefs.weekday}`);
+  }
+  if (!isValidTimeZone(prefs.timezone)) {
+    throw new RangeError(`timezone must be an IANA time zone, got ${prefs.timezone}`);
+  }
+}
+
+function zoneOf(prefs: DigestPrefs): IANAZone {
+  assertDigestPrefs(prefs);
+  return IANAZone.create(prefs.timezone);
+}
+
+function instant(date: Date): number {
+  const t = date.getTime();
+  if (Number.isNaN(t)) throw new RangeError('invalid date');
+  return t;
+}
+
+function stepDays(prefs: DigestPrefs): number {
+  return prefs.frequency === 'daily' ? 1 : 7;
+}
+
+/** The latest local day ≤ `day` that gets a digest. */
+function lastDigestDayOnOrBefore(prefs: DigestPrefs, day: number): number {
+  if (prefs.frequency === 'daily') return day;
+  return day - ((isoWeekday(day) - prefs.weekday + 7) % 7);
+}
+
+/** 1970-01-01 was a Thursday (ISO 4). */
+function isoWeekday(day: number): number {
+  return ((((day + 3) % 7) + 7) % 7) + 1;
+}
+
+/*
+ * Asking Intl for an offset costs microseconds, and a digest run asks the same few
+ * questions (same zones, same hours) for every subscriber. Offsets are cached per
+ * zone and UTC hour, but only for hours with the same offset at both ends: an hour
+ * containing a transition is always asked afresh, so the cache never changes an answer.
+ */
+const OFFSET_BUCKET = HOUR;
+const MAX_CACHED_BUCKETS = 100_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+function offsetMs(zone: IANAZone, t: number): number {
+  const bucket = Math.floor(t / OFFSET_BUCKET);
+  let cache = offsetCache.get(zone.name);
+  if (!cache) offsetCache.set(zone.name, (cache = new Map()));
+  const cached = cache.get(bucket);
+  if (cached !== undefined) return cached;
+
+  const start = bucket * OFFSET_BUCKET;
+  const atStart = rawOffsetMs(zone, start);
+  if (atStart !== rawOffsetMs(zone, start + OFFSET_BUCKET - SECOND)) return rawOffsetMs(zone, t);
+  if (cache.size >= MAX_CACHED_BUCKETS) cache.clear();
+  cache.set(bucket, atStart);
+  return atStart;
+}
+
+function rawOffsetMs(zone: IANAZone, t: number): number {
+  return Math.round(zone.offset(t) * 60) * SECOND;
+}
+
+function localDay(zone: IANAZone, t: number): number {
+  return Math.floor((t + offsetMs(zone, t)) / DAY);
+}
+
+/** The first instant at which the local clock reads `day` hour:00 or later. */
+function slotOn(zone: IANAZone, day: number, hour: number): number {
+  const wall = day * DAY + hour * HOUR;
+  // The offsets in force a day either side are the only ones this wall time can have.
+  const before = offsetMs(zone, wall - DAY);
+  const after = offsetMs(zone, wall + DAY);
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const offset of [before, after]) {
+    const t = wall - offset;
+    if (t < earliest && offsetMs(zone, t) === offset) earliest = t;
+  }
+  if (earliest !== Number.POSITIVE_INFINITY) return earliest;
+  return transitionIn(zone, wall - after, wall - before);
+}
+
+/**
+ * The wall time fell into a gap: the clock jumped over it at some instant in
+ * (lo, hi]. Find that instant to the second (zone transitions are on whole seconds).
+ */
+function transitionIn(zone: IANAZone, lo: number, hi: number): number {
+  const offsetAtLo = offsetMs(zone, lo);
+  let low = lo;
+  let high = hi;
+  while (high - low > SECOND) {
+    const mid = low + Math.floor((high - low) / 2 / SECOND) * SECOND;
+    if (offsetMs(zone, mid) === offsetAtLo) low = mid;
+    else high = mid;
+  }
+  return high;
+}
