@@ -26,6 +26,8 @@ export interface KafkaBrokerOptions {
   controllerPort: number;
   /** Defaults to .infra/kafka/<name>/data. */
   dataDir?: string;
+  /** Added to (or overriding) the generated server.properties. */
+  extraProperties?: Record<string, string>;
 }
 
 export interface KafkaBrokerFiles {
@@ -122,6 +124,7 @@ function serverProperties(options: KafkaBrokerOptions, dataDir: string): string 
     'log.cleaner.dedupe.buffer.size=2097152',
     '# The service creates its own topics; a typo must not silently create one.',
     'auto.create.topics.enable=false',
+    ...Object.entries(options.extraProperties ?? {}).map(([key, value]) => `${key}=${value}`),
   ].join('\n')}\n`;
 }
 
