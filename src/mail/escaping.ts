@@ -1,0 +1,38 @@
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values alike. */
+export function escapeHtml(value: string): string {
+  return /[&<>"']/.test(value) ? value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]) : value;
+}
+
+/**
+ * The normalised form of an absolute http(s) URL, or undefined for anything else
+ * (`javascript:`, `data:`, relative paths, garbage). The WHATWG parser also
+ * percent-encodes spaces and quotes, so the result is safe to put in an attribute
+ * once HTML-escaped.
+ */
+export function toHttpUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return url.href;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_RUN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** Article fields are one-liners: CR/LF, tabs and other control characters become one space. */
+export function oneLine(value: string): string {
+  return CONTROL.test(value) ? value.replace(CONTROL_RUN, ' ').trim() : value.trim();
+}
