@@ -200,6 +200,9 @@ describe(decodeArticleEvent.name, () => {
   });
 
   describe('whatever it is given', () => {
+    // Hundreds of generated cases each, on a shared machine: allow more than Jest's 5 s default.
+    jest.setTimeout(60_000);
+
     const isResult = (result: unknown) => {
       const r = result as { ok: unknown; article?: unknown; reason?: unknown };
       return (
@@ -223,7 +226,7 @@ describe(decodeArticleEvent.name, () => {
     });
 
     it('never throws on objects with the right keys and random values', () => {
-      const anything = fc.oneof(fc.jsonValue(), fc.string({ unit: 'grapheme' }), fc.constant(undefined));
+      const anything = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constant(undefined));
       fc.assert(
         fc.property(
           fc.record({
@@ -237,7 +240,7 @@ describe(decodeArticleEvent.name, () => {
           }),
           (candidate) => isResult(sut(encode(candidate))),
         ),
-        { numRuns: 500 },
+        { numRuns: 300 },
       );
     });
 
