@@ -19,7 +19,7 @@ function aMessage(overrides: Partial<MailMessage> = {}): MailMessage {
 }
 
 const parse = (raw: Buffer) => simpleParser(raw);
-const headerNames = (parsed: { headerLines: { key: string }[] }) => parsed.headerLines.map((line) => line.key);
+const headerNames = (parsed: { headerLines: readonly { key: string }[] }) => parsed.headerLines.map((line) => line.key);
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) => object.value.map((mailbox) => mailbox.address));
 
