@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
 import { PRIORITY } from '../deliveries/delivery.types';
 
 export interface FanoutTarget {
@@ -8,6 +9,17 @@ export interface FanoutTarget {
   tags: readonly string[];
   relatedIds: readonly string[];
   messageHost: string;
+}
+
+/**
+ * An alert's audience (CONTRACT.md "Breaking alert"): confirmed subscribers with at
+ * least one of the tags whose address is not suppressed. Counting and queueing share
+ * this one predicate so the number an editor is shown is the number that gets queued.
+ * The suppression hash must match emailHash() in src/suppression.
+ */
+function audience(tags: readonly string[]): Prisma.Sql {
+  return Prisma.sql`s."status" = 'confirmed' AND s."tags" && ${[...tags]}::text[]
+    AND NOT EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex'))`;
 }
 
 /**
@@ -20,26 +32,22 @@ export interface FanoutTarget {
 export class AlertFanoutRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Confirmed, non-suppressed subscribers with at least one of the tags. */
   async countAudience(tags: readonly string[]): Promise<number> {
-    const [row] = await this.prisma.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM "Subscriber" s
-      WHERE s."status" = 'confirmed' AND s."tags" && ${[...tags]}::text[]
-        AND NOT EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex'))`;
+    const [row] = await this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "Subscriber" s WHERE ${audience(tags)}`;
     return Number(row.n);
   }
 
   /**
-   * Queues the next slice after `afterSubscriberId`; returns how many rows it
-   * wrote and the last subscriber id it looked at (null when the audience is exhausted).
+   * Queues the next slice after `afterSubscriberId`; returns how many rows it wrote
+   * and the last subscriber id it looked at, null once the audience is exhausted
+   * (a short slice is the last one, which saves an empty round trip).
    */
   async queueSlice(target: FanoutTarget, afterSubscriberId: string | null, size: number): Promise<{ queued: number; last: string | null }> {
     const after = afterSubscriberId ?? '00000000-0000-0000-0000-000000000000';
-    const rows = await this.prisma.$queryRaw<{ last: string | null; queued: bigint }[]>`
+    const [{ last, scanned, queued }] = await this.prisma.$queryRaw<{ last: string | null; scanned: bigint; queued: bigint }[]>`
       WITH slice AS (
         SELECT s."id" FROM "Subscriber" s
-        WHERE s."id" > ${after}::uuid AND s."status" = 'confirmed' AND s."tags" && ${[...target.tags]}::text[]
-          AND NOT EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex'))
+        WHERE s."id" > ${after}::uuid AND ${audience(target.tags)}
         ORDER BY s."id"
         LIMIT ${size}
       ), inserted AS (
@@ -51,8 +59,20 @@ export class AlertFanoutRepository {
         ON CONFLICT ("dedupeKey") DO NOTHING
         RETURNING 1
       )
-      SELECT (SELECT "id"::text FROM slice ORDER BY "id" DESC LIMIT 1) AS last, (SELECT count(*) FROM inserted) AS queued`;
-    const [{ last, queued }] = rows;
-    return { queued: Number(queued), last };
+      SELECT (SELECT "id"::text FROM slice ORDER BY "id" DESC LIMIT 1) AS last,
+             (SELECT count(*) FROM slice) AS scanned, (SELECT count(*) FROM inserted) AS queued`;
+    return { queued: Number(queued), last: Number(scanned) < size ? null : last };
+  }
+
+  /**
+   * Marks the fan-out complete, recording the final audience (its outbox rows).
+   * Returns false when it was already marked, e.g. by another instance's sweep.
+   */
+  async markFannedOut(alertId: string): Promise<boolean> {
+    const updated = await this.prisma.$executeRaw`
+      UPDATE "Alert" SET "fannedOutAt" = now(),
+        "recipients" = (SELECT count(*) FROM "Delivery" d WHERE d."alertId" = ${alertId}::uuid)
+      WHERE "id" = ${alertId}::uuid AND "fannedOutAt" IS NULL`;
+    return updated > 0;
   }
 }

@@ -7,10 +7,11 @@ import { Clock } from '../common/clock';
 import { messageHost } from '../mail/message-host';
 import { DeliveryWorker } from '../deliveries/delivery-worker';
 import { RelatedArticlesService } from '../articles/related-articles.service';
-import { AlertFanoutRepository } from './alert-fanout.repository';
+import { AlertFanoutRepository, FanoutTarget } from './alert-fanout.repository';
 
 /** Rows per fan-out slice: the first slice is sending while the next is written. */
 const FANOUT_SLICE = 2000;
+/** Written before the request returns: small, so the first email leaves within milliseconds. */
 const FIRST_SLICE = 200;
 /** An alert unfinished for this long was interrupted (crash) and is resumed by the sweep. */
 const STALLED_AFTER_MS = 30_000;
@@ -30,6 +31,16 @@ export interface AlertStatus {
   recipients: number;
   sent: number;
   failed: number;
+}
+
+export interface CreateAlertCommand {
+  articleId: string;
+  /** Replaces the article's tags as the audience (narrow or widen). */
+  tags?: readonly string[];
+  /** The editor key's short id, or "kafka" for a breaking event. */
+  sentBy: string;
+  /** Send again even though the article was already alerted. */
+  resend?: boolean;
 }
 
 export class ArticleNotFoundError extends Error {}
@@ -55,7 +66,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.sweepTimer = setInterval(() => void this.resumeStalled(), SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => void this.resumeStalled(STALLED_AFTER_MS), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     void this.resumeStalled(0);
   }
@@ -65,7 +76,10 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     await Promise.allSettled(this.running.values());
   }
 
-  /** The breaking-event path: the first alert of the article, created at most once across redeliveries and instances. */
+  /**
+   * The breaking-event path: the article's first alert, created at most once across
+   * redeliveries and instances — the unique (articleId, sequence) decides the race.
+   */
   async ensureBreakingAlert(articleId: string): Promise<void> {
     const existing = await this.prisma.alert.findFirst({ where: { articleId }, select: { id: true } });
     if (existing) return;
@@ -74,75 +88,99 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * Creates the article's alert, or returns the existing one unless `resend`.
-   * Resolves once the audience is counted and the first slice queued.
+   * Resolves once the first slice is queued (and the worker woken) and the audience counted;
+   * the rest of the fan-out continues in the background.
    */
-  async create(input: { articleId: string; tags?: readonly string[]; sentBy: string; resend?: boolean }): Promise<AlertSummary> {
-    const article = await this.prisma.article.findUnique({ where: { id: input.articleId } });
-    if (!article) throw new ArticleNotFoundError(`article ${input.articleId} does not exist`);
-    const previous = await this.prisma.alert.findFirst({ where: { articleId: article.id }, orderBy: { sequence: 'desc' } });
+  async create(input: CreateAlertCommand): Promise<AlertSummary> {
+    const [article, previous] = await Promise.all([
+      this.prisma.article.findUnique({ where: { id: input.articleId } }),
+      this.prisma.alert.findFirst({ where: { articleId: input.articleId }, orderBy: { sequence: 'desc' } }),
+    ]);
+    if (!article) throw new ArticleNotFoundError(`article "${input.articleId}" does not exist`);
     if (previous && !input.resend) {
       return { alertId: previous.id, recipients: previous.recipients, existing: true };
     }
     const tags = input.tags && input.tags.length > 0 ? [...input.tags] : article.tags;
-    const recipients = await this.fanout.countAudience(tags);
-    let alertId: string;
-    try {
-      const alert = await this.prisma.alert.create({
-        data: { articleId: article.id, sequence: previous ? previous.sequence + 1 : 0, tags, sentBy: input.sentBy, recipients },
-      });
-      alertId = alert.id;
-    } catch (error) {
+    // Related stories are read while the alert row is written: both sit before the first email.
+    const [created, relatedIds] = await Promise.all([
+      this.insertAlert({ articleId: article.id, sequence: previous ? previous.sequence + 1 : 0, tags, sentBy: input.sentBy }),
+      this.relatedIds(article),
+    ]);
+    if (!created) {
       // Another instance (or a redelivered event) created it first: theirs is the alert.
-      if (!isUniqueViolation(error)) throw error;
       const winner = await this.prisma.alert.findFirstOrThrow({ where: { articleId: article.id }, orderBy: { sequence: 'desc' } });
       return { alertId: winner.id, recipients: winner.recipients, existing: true };
     }
-    const now = this.clock.now();
-    const relatedIds = (await this.related.relatedTo([article], now, new Set([article.id]), RELATED_IN_ALERT)).map((a) => a.id);
-    const target = { alertId, articleId: article.id, tags, relatedIds, messageHost: messageHost(this.config) };
+    const target: FanoutTarget = { alertId: created.id, articleId: article.id, tags, relatedIds, messageHost: messageHost(this.config) };
     const first = await this.fanout.queueSlice(target, null, FIRST_SLICE);
     this.worker.wake();
-    this.continueInBackground(alertId, () => this.finishFanout(target, first.last, first.queued));
-    return { alertId, recipients, existing: false };
+    // Counted after the first slice is queued, so counting a large audience never delays the first email.
+    const recipients = first.last === null ? first.queued : await this.fanout.countAudience(tags);
+    await this.prisma.alert.updateMany({ where: { id: created.id, fannedOutAt: null }, data: { recipients } });
+    this.continueInBackground(created.id, () => this.finishFanout(target, first.last));
+    this.logger.log({ alertId: created.id, articleId: article.id, sentBy: input.sentBy, tags, recipients, msg: 'alert created' });
+    return { alertId: created.id, recipients, existing: false };
   }
 
   async status(alertId: string): Promise<AlertStatus | null> {
     const alert = await this.prisma.alert.findUnique({ where: { id: alertId } });
     if (!alert) return null;
-    const counts = await this.prisma.delivery.groupBy({ by: ['status'], where: { alertId }, _count: { _all: true } });
+    const counts = await this.prisma.delivery.groupBy({
+      by: ['status'],
+      where: { alertId, status: { in: ['sent', 'failed'] } },
+      _count: { _all: true },
+    });
     const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
     return { alertId, status: alert.status, recipients: alert.recipients, sent: count('sent'), failed: count('failed') };
   }
 
-  private async finishFanout(target: Parameters<AlertFanoutRepository['queueSlice']>[0], after: string | null, alreadyQueued: number): Promise<void> {
+  /** Returns null when the (articleId, sequence) is taken: someone else's alert won. */
+  private async insertAlert(data: { articleId: string; sequence: number; tags: string[]; sentBy: string }): Promise<{ id: string } | null> {
+    try {
+      return await this.prisma.alert.create({ data, select: { id: true } });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  private async relatedIds(article: { id: string; tags: string[]; publishedAt: Date }): Promise<string[]> {
+    // An article stamped ahead of our clock still finds the stories published around it.
+    const now = this.clock.now();
+    const at = article.publishedAt > now ? article.publishedAt : now;
+    const related = await this.related.relatedTo([article], at, new Set([article.id]), RELATED_IN_ALERT);
+    return related.map((a) => a.id);
+  }
+
+  private async finishFanout(target: FanoutTarget, after: string | null): Promise<void> {
     let cursor = after;
-    let queued = alreadyQueued;
     while (cursor !== null) {
       const slice = await this.fanout.queueSlice(target, cursor, FANOUT_SLICE);
-      queued += slice.queued;
       cursor = slice.last;
-      this.worker.wake();
+      if (slice.queued > 0) this.worker.wake();
     }
-    const total = await this.prisma.delivery.count({ where: { alertId: target.alertId } });
-    await this.prisma.alert.update({
-      where: { id: target.alertId },
-      data: { fannedOutAt: this.clock.now(), recipients: total, ...(total === 0 ? { status: 'sent', lastSentAt: this.clock.now() } : {}) },
-    });
-    this.logger.log({ alertId: target.alertId, recipients: total, queuedNow: queued, msg: 'alert fanned out' });
+    await this.fanout.markFannedOut(target.alertId);
+    // The worker only calls an alert sent once it is fanned out; if every email went
+    // before this point, no later send will settle it, so settle it here.
+    await this.worker.settleAlerts([target.alertId]);
+    this.logger.log({ alertId: target.alertId, msg: 'alert fanned out' });
   }
 
   /** Completes fan-outs that a crash interrupted; re-queuing a slice is a no-op. */
-  private async resumeStalled(stalledAfterMs = STALLED_AFTER_MS): Promise<void> {
+  private async resumeStalled(stalledAfterMs: number): Promise<void> {
     try {
       const stalled = await this.prisma.alert.findMany({
         where: { fannedOutAt: null, createdAt: { lt: new Date(Date.now() - stalledAfterMs) } },
+        include: { article: { select: { tags: true, publishedAt: true } } },
         take: 20,
       });
       for (const alert of stalled) {
         if (this.running.has(alert.id)) continue;
-        const related = await this.prisma.delivery.findFirst({ where: { alertId: alert.id }, select: { relatedIds: true } });
-        const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, relatedIds: related?.relatedIds ?? [], messageHost: messageHost(this.config) };
-        this.continueInBackground(alert.id, () => this.finishFanout(target, null, 0));
+        const queued = await this.prisma.delivery.findFirst({ where: { alertId: alert.id }, select: { relatedIds: true } });
+        const relatedIds = queued ? queued.relatedIds : await this.relatedIds({ id: alert.articleId, ...alert.article });
+        const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, relatedIds, messageHost: messageHost(this.config) };
+        this.logger.warn({ alertId: alert.id, msg: 'resuming an interrupted alert fan-out' });
+        this.continueInBackground(alert.id, () => this.finishFanout(target, null));
       }
     } catch (error) {
       this.logger.warn({ err: (error as Error).message, msg: 'alert sweep failed; will retry' });

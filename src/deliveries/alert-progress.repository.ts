@@ -9,7 +9,11 @@ export interface AlertProgress {
   lastSendLatencySeconds: number | null;
 }
 
-/** Keeps Alert.status / firstSentAt / lastSentAt in step with its deliveries. */
+/**
+ * Keeps Alert.status / firstSentAt / lastSentAt in step with its deliveries.
+ * An alert is only "sent" once its fan-out is complete: before that, its first
+ * slice can drain while later slices are still being written.
+ */
 @Injectable()
 export class AlertProgressRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -22,7 +26,7 @@ export class AlertProgressRepository {
       RETURNING "id", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS latency`;
     const last = await this.prisma.$queryRaw<{ id: string; latency: number }[]>`
       UPDATE "Alert" SET "status" = 'sent', "lastSentAt" = now()
-      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "status" <> 'sent'
+      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "status" <> 'sent' AND "fannedOutAt" IS NOT NULL
         AND NOT EXISTS (
           SELECT 1 FROM "Delivery" d
           WHERE d."alertId" = "Alert"."id" AND d."status" IN ('queued', 'sending', 'uncertain'))

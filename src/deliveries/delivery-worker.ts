@@ -154,7 +154,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async recordAlertProgress(rows: readonly ClaimedDelivery[]): Promise<void> {
-    const alertIds = uniqueIds(rows.map((row) => row.alertId));
+    await this.settleAlerts(uniqueIds(rows.map((row) => row.alertId)));
+  }
+
+  /**
+   * Brings the alerts' status up to date with their deliveries (queued → sending → sent).
+   * Public because the fan-out settles an alert whose emails all went before it finished.
+   */
+  async settleAlerts(alertIds: readonly string[]): Promise<void> {
     if (alertIds.length === 0) return;
     const progress = await this.alertProgress.record(alertIds);
     for (const { firstSendLatencySeconds, lastSendLatencySeconds } of progress) {

@@ -1,0 +1,82 @@
+import { isAlertId, parseAlertPreviewRequest, parseCreateAlertRequest } from './alert-request';
+
+const anInlineArticle = (overrides: Record<string, unknown> = {}) => ({
+  id: 'quake-2026',
+  title: 'Earthquake hits the coast',
+  url: 'https://news.example.com/quake',
+  tags: ['#World', 'breaking-news'],
+  publishedAt: '2026-11-23T09:00:00Z',
+  ...overrides,
+});
+
+describe(parseCreateAlertRequest.name, () => {
+  const sut = parseCreateAlertRequest;
+
+  it('accepts an article id and defaults to no re-send and the article’s own audience', () => {
+    expect(sut({ articleId: 'quake-2026' })).toEqual({ ok: true, data: { articleId: 'quake-2026', resend: false } });
+  });
+
+  it('validates an inline article with the event schema and normalises its tags', () => {
+    const result = sut({ article: anInlineArticle() });
+
+    expect(result.ok).toBe(true);
+    if (!result.ok || !('article' in result.data)) throw new Error('expected an inline article');
+    expect(result.data.article.tags).toEqual(['world', 'breaking-news']);
+    expect(result.data.article.publishedAt).toEqual(new Date('2026-11-23T09:00:00Z'));
+  });
+
+  it('normalises audience tags and keeps an explicit re-send', () => {
+    expect(sut({ articleId: 'a', tags: ['#AINews', 'ainews', ' Cloud '], resend: true })).toEqual({
+      ok: true,
+      data: { articleId: 'a', tags: ['ainews', 'cloud'], resend: true },
+    });
+  });
+
+  it('names the field at fault', () => {
+    expect(sut({ articleId: 42 })).toEqual({ ok: false, message: 'articleId: must be a string of 1 to 200 characters' });
+    expect(sut({ articleId: 'a', tags: ['no spaces'] })).toMatchObject({ ok: false, message: expect.stringMatching(/^tags\[0\]: must be 1 to 50/) });
+    expect(sut({ articleId: 'a', tags: [] })).toEqual({ ok: false, message: 'tags: at least 1 tag' });
+    expect(sut({ articleId: 'a', resend: 'yes' })).toEqual({ ok: false, message: 'resend: must be true or false' });
+    expect(sut({ article: anInlineArticle({ title: undefined }) })).toEqual({ ok: false, message: 'article.title: is required' });
+    expect(sut({ article: anInlineArticle({ url: 'javascript:alert(1)' }) })).toEqual({ ok: false, message: 'article.url: must be an absolute http(s) URL' });
+  });
+
+  it('refuses a body with neither or both of articleId and article', () => {
+    const message = 'body: give exactly one of "articleId" or "article"';
+    expect(sut({})).toEqual({ ok: false, message });
+    expect(sut({ articleId: 'quake-2026', article: anInlineArticle() })).toEqual({ ok: false, message });
+  });
+
+  it('refuses unknown fields and bodies that are not objects', () => {
+    expect(sut({ articleId: 'a', audience: ['x'] })).toEqual({ ok: false, message: 'audience: is not an allowed field' });
+    expect(sut(undefined)).toEqual({ ok: false, message: 'body: is required' });
+    expect(sut([])).toEqual({ ok: false, message: 'body: must be a JSON object' });
+  });
+});
+
+describe(parseAlertPreviewRequest.name, () => {
+  const sut = parseAlertPreviewRequest;
+
+  it('reads the article id and treats missing or empty tags as the article’s own', () => {
+    expect(sut({ articleId: 'quake-2026' })).toEqual({ ok: true, data: { articleId: 'quake-2026' } });
+    expect(sut({ articleId: 'quake-2026', tags: '' })).toEqual({ ok: true, data: { articleId: 'quake-2026' } });
+  });
+
+  it('takes tags comma-separated or repeated, normalised', () => {
+    expect(sut({ articleId: 'a', tags: '#AINews,cloud' })).toEqual({ ok: true, data: { articleId: 'a', tags: ['ainews', 'cloud'] } });
+    expect(sut({ articleId: 'a', tags: ['World', 'ainews,world'] })).toEqual({ ok: true, data: { articleId: 'a', tags: ['world', 'ainews'] } });
+  });
+
+  it('names the parameter at fault', () => {
+    expect(sut({})).toEqual({ ok: false, message: 'articleId: is required' });
+    expect(sut({ articleId: 'a', tags: 'bad tag' })).toMatchObject({ ok: false, message: expect.stringMatching(/^tags\[0\]: must be 1 to 50/) });
+  });
+});
+
+describe(isAlertId.name, () => {
+  it('accepts uuids only', () => {
+    expect(isAlertId('0b7c8f4e-6a1d-4c55-9a43-2f7e1c9d0a11')).toBe(true);
+    expect(isAlertId('42')).toBe(false);
+    expect(isAlertId("0b7c8f4e-6a1d-4c55-9a43-2f7e1c9d0a11' or 1=1")).toBe(false);
+  });
+});
