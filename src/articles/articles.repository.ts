@@ -57,6 +57,11 @@ export class ArticlesRepository {
     return outcomes;
   }
 
+  /** Throws unless the article table can be read: tells "the database is down" from "this row is bad". */
+  async probe(): Promise<void> {
+    await this.prisma.$queryRaw`SELECT 1 FROM "Article" LIMIT 1`;
+  }
+
   async tagUse(): Promise<TagUse[]> {
     const rows = await this.prisma.$queryRaw<{ tag: string; articles: bigint }[]>`
       SELECT t.tag, count(*) AS articles

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { KAFKA } from '../kafka/kafka.provider';
 import { KafkaTopicsService } from '../kafka/kafka-topics.service';
-import { classifyDatabaseError } from '../database/prisma-errors';
+import { classifyDatabaseError, DatabaseFailure } from '../database/prisma-errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { ArticleIngestionService, SourcedMessage } from './article-ingestion.service';
 import { nextRetryDelay } from '../deliveries/retry-policy';
@@ -97,7 +97,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
         await this.ingestion.ingest(chunk);
         return true;
       } catch (error) {
-        const failure = classifyDatabaseError(error);
+        const failure = await this.diagnose(error);
         if (failure !== 'unavailable') return this.storeOneByOne(chunk, payload);
         outage += 1;
         const delay = Math.min(nextRetryDelay(outage), MAX_OUTAGE_BACKOFF_MS);
@@ -121,7 +121,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
           break;
         } catch (error) {
           attempt += 1;
-          const failure = classifyDatabaseError(error);
+          const failure = await this.diagnose(error);
           const retry = failure === 'unavailable' || (failure === 'conflict' && attempt <= CONFLICT_RETRIES);
           if (retry) {
             if (!(await this.pauseWithHeartbeat(Math.min(nextRetryDelay(attempt), MAX_OUTAGE_BACKOFF_MS), payload))) return false;
@@ -134,6 +134,18 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
       }
     }
     return true;
+  }
+
+  /**
+   * What a failed store means. Error codes name most outages, but one they miss
+   * (PostgreSQL's 55000 "database is not currently accepting connections", say)
+   * would send every valid event of the outage to the DLQ and commit past it:
+   * a failure only counts against the messages while the database still answers.
+   */
+  private async diagnose(error: unknown): Promise<DatabaseFailure> {
+    const failure = classifyDatabaseError(error);
+    if (failure === 'unavailable') return failure;
+    return (await this.ingestion.storeAnswers()) ? failure : 'unavailable';
   }
 
   private async pauseWithHeartbeat(ms: number, payload: EachBatchPayload): Promise<boolean> {

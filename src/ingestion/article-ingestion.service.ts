@@ -48,6 +48,16 @@ export class ArticleIngestionService {
     await this.park(rejected);
   }
 
+  /** Whether the article store answers right now (a failure is only blamed on a message if it does). */
+  async storeAnswers(): Promise<boolean> {
+    try {
+      await this.articles.probe();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async park(rejected: RejectedMessage[]): Promise<void> {
     if (rejected.length === 0) return;
     await this.dlq.publish(rejected);
