@@ -14,6 +14,7 @@ import { IngestionModule } from './ingestion/ingestion.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HealthModule } from './health/health.module';
+import { DigestsModule } from './digests/digests.module';
 
 @Global()
 @Module({})
@@ -56,6 +57,7 @@ export class AppModule {
         MailModule,
         DeliveriesModule,
         AlertsModule,
+        DigestsModule,
         IngestionModule,
         HealthModule,
       ],

@@ -1,0 +1,56 @@
+import { parsePreviewDigest, parseRunDigests } from './digest-requests';
+
+describe(parseRunDigests.name, () => {
+  const sut = parseRunDigests;
+
+  it('takes no body, or an empty one, as "now"', () => {
+    expect(sut(undefined)).toEqual({ ok: true, data: {} });
+    expect(sut({})).toEqual({ ok: true, data: {} });
+  });
+
+  it('reads an instant in UTC or with an offset', () => {
+    expect(sut({ at: '2026-11-24T07:00:00Z' })).toEqual({ ok: true, data: { at: new Date('2026-11-24T07:00:00Z') } });
+    expect(sut({ at: '2026-11-24T12:30:00.000+05:30' })).toEqual({ ok: true, data: { at: new Date('2026-11-24T07:00:00Z') } });
+  });
+
+  it.each([
+    ['a date without a time', '2026-11-24'],
+    ['a local time without a zone', '2026-11-24T07:00:00'],
+    ['an impossible date', '2026-02-30T07:00:00Z'],
+    ['prose', 'tomorrow at seven'],
+    ['a number', 1795762800000],
+    ['null', null],
+  ])('refuses %s, naming the field', (_label, at) => {
+    const result = sut({ at });
+
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(/^at: /);
+  });
+
+  it('refuses unknown fields instead of ignoring a typo', () => {
+    expect(sut({ At: '2026-11-24T07:00:00Z' })).toEqual({ ok: false, message: 'At: is not an allowed field' });
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(sut('2026-11-24T07:00:00Z').ok).toBe(false);
+  });
+});
+
+describe(parsePreviewDigest.name, () => {
+  const sut = parsePreviewDigest;
+
+  it('needs an email and takes an optional instant', () => {
+    expect(sut({ email: ' reader@example.com ' })).toEqual({ ok: true, data: { email: 'reader@example.com' } });
+    expect(sut({ email: 'reader@example.com', at: '2026-11-24T07:00:00Z' })).toEqual({
+      ok: true,
+      data: { email: 'reader@example.com', at: new Date('2026-11-24T07:00:00Z') },
+    });
+  });
+
+  it('refuses a missing or repeated email and a bad instant', () => {
+    expect(sut({})).toEqual({ ok: false, message: 'email: is required' });
+    expect(sut({ email: ['a@example.com', 'b@example.com'] }).ok).toBe(false);
+    expect(sut({ email: 'reader@example.com', at: 'yesterday' }).ok).toBe(false);
+    expect(sut({ email: 'x'.repeat(321) }).ok).toBe(false);
+  });
+});
