@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withFileLock } from './file-lock';
 import { INFRA_DIR, REPO_ROOT } from './paths';
 import { isPortOpen } from './net';
 import { isAlive, logTail, ownedPid, spawnDetached, stopOwnedProcess } from './processes';
@@ -41,7 +42,12 @@ async function answersHttp(): Promise<boolean> {
  * Starts maildev (SMTP on 1025, web UI on 1080) as a detached process unless
  * ours is running already, or another catcher holds the SMTP port already.
  */
-export async function startMailCatcher(timeoutMs = 30_000): Promise<StartedMailCatcher> {
+export function startMailCatcher(timeoutMs = 30_000): Promise<StartedMailCatcher> {
+  // Two infra:up runs at once must not both spawn one; the loser would die on the taken port.
+  return withFileLock(join(DIR, 'start.lock'), () => startLocked(timeoutMs));
+}
+
+async function startLocked(timeoutMs: number): Promise<StartedMailCatcher> {
   const urls = { smtpUrl: MAIL_CATCHER.smtpUrl, webUrl: MAIL_CATCHER.webUrl };
   const running = ownedPid(PID_FILE, MAIL_DIR);
   if (running !== undefined) return { pid: running, started: false, ...urls };
