@@ -35,24 +35,34 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Claims up to `limit` due rows, most urgent first, and leases them.
-   * Rows whose lease ran out mid-send come back as `uncertain` and are
-   * claimed again (same Message-ID) so the one unknowable case is resent once.
+   * Rows whose lease ran out mid-send become `uncertain`, due at once: SMTP may or
+   * may not have them, so they are claimed again and resent with the same Message-ID
+   * (the one unknowable case, resent once and counted).
    */
-  async claim(limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-    await this.prisma.$executeRaw`
+  async expireLeases(): Promise<number> {
+    return this.prisma.$executeRaw`
       UPDATE "Delivery" SET "status" = 'uncertain', "nextAttemptAt" = now()
       WHERE "status" = 'sending' AND "leaseUntil" < now()`;
+  }
+
+  /**
+   * Claims up to `limit` due rows, most urgent first, and leases them.
+   * With `belowPriority`, only rows more urgent than that (an alert jumping
+   * ahead of digests the caller already holds).
+   */
+  async claim(limit: number, leaseSeconds: number, options: { belowPriority?: number } = {}): Promise<ClaimedDelivery[]> {
+    const belowPriority = options.belowPriority ?? Number.MAX_SAFE_INTEGER;
     return this.prisma.$queryRaw<ClaimedDelivery[]>`
       WITH picked AS (
         SELECT "id", "status" AS "previousStatus" FROM "Delivery"
-        WHERE "status" IN ('queued', 'uncertain') AND "nextAttemptAt" <= now()
+        WHERE "status" IN ('queued', 'uncertain') AND "nextAttemptAt" <= now() AND "priority" < ${belowPriority}
         ORDER BY "priority", "nextAttemptAt", "id"
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       ), leased AS (
         UPDATE "Delivery" d
         SET "status" = 'sending', "attempts" = d."attempts" + 1,
+            "uncertainResends" = d."uncertainResends" + CASE WHEN picked."previousStatus" = 'uncertain' THEN 1 ELSE 0 END,
             "leaseUntil" = now() + make_interval(secs => ${leaseSeconds})
         FROM picked
         WHERE d."id" = picked."id"
@@ -77,9 +87,10 @@ export class DeliveriesRepository {
       WHERE "id" = ANY(${[...ids]}::bigint[]) AND "status" = 'sending'`;
   }
 
-  async markSkipped(id: bigint, reason: string): Promise<void> {
+  async markSkipped(ids: readonly bigint[], reason: string): Promise<void> {
+    if (ids.length === 0) return;
     await this.prisma.delivery.updateMany({
-      where: { id, status: 'sending' },
+      where: { id: { in: [...ids] }, status: 'sending' },
       data: { status: 'skipped', lastError: reason, leaseUntil: null },
     });
   }

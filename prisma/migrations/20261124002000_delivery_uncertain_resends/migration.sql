@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Delivery" ADD COLUMN     "uncertainResends" INTEGER NOT NULL DEFAULT 0;
+
