@@ -71,17 +71,31 @@ export function buildMessage(message: MailMessage): Buffer {
     head += formatExtraHeader(name, value);
   }
   head += `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n\r\n`;
-  const body =
-    `--${boundary}\r\n${part('text/plain', message.text)}` + `--${boundary}\r\n${part('text/html', message.html)}` + `--${boundary}--\r\n`;
-  return Buffer.from(head + body, 'latin1');
+  const raw =
+    `${head}--${boundary}\r\n${part('text/plain', message.text)}` +
+    `--${boundary}\r\n${part('text/html', message.html)}--${boundary}--\r\n`;
+  // Everything above is ASCII (bodies are base64, headers encoded), so one character is one byte.
+  const out = Buffer.allocUnsafe(raw.length);
+  out.write(raw, 0, 'latin1');
+  return out;
 }
 
 function part(contentType: string, content: string): string {
   return `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(content)}`;
 }
 
+/**
+ * UTF-8 bytes are written into one reused buffer: Buffer.from() allocates and, for
+ * strings with any non-Latin-1 character, costs several times more. Safe because
+ * buildMessage is synchronous.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
 function base64Lines(content: string): string {
-  const encoded = Buffer.from(content, 'utf8').toString('base64');
+  // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+  if (scratch.length < content.length * 3) scratch = Buffer.allocUnsafe(content.length * 3);
+  const bytes = scratch.write(content, 0, 'utf8');
+  const encoded = scratch.toString('base64', 0, bytes);
   let out = '';
   for (let start = 0; start < encoded.length; start += BASE64_LINE) {
     out += `${encoded.slice(start, start + BASE64_LINE)}\r\n`;

@@ -88,6 +88,18 @@ describe(TemplateRenderer.name, () => {
       expect(withoutRelated.text).not.toContain('RELATED STORIES');
     });
 
+    it('shows an article updated under the same id with its new text, never a cached old one', () => {
+      const before = anArticle({ id: 'same', title: 'First version' });
+      const after = anArticle({ id: 'same', title: 'Corrected version' });
+
+      sut.render('digest', aDigest({ articles: [before] }));
+      const { html, text } = sut.render('digest', aDigest({ articles: [after] }));
+
+      expect(html).toContain('Corrected version');
+      expect(html).not.toContain('First version');
+      expect(text).toContain('Corrected version');
+    });
+
     it('stays lean: ten articles and five related stories in tens of KB', () => {
       const { html } = sut.render('digest', aDigest({ articles: someArticles(10), related: someArticles(5) }));
 

@@ -39,21 +39,26 @@ export interface ArticleModel extends Scope {
 /**
  * Digests for many readers share the same ArticleView objects (one lookup per batch),
  * so each article is made safe, and written as text, once per object rather than once
- * per email. ArticleView is treated as immutable.
+ * per email. Keyed by id but valid only for the very same object (an update arrives as
+ * a new object), so a stale entry is never used; ArticleView is treated as immutable.
+ * A plain bounded Map: a WeakMap keyed by short-lived objects costs more in GC than it saves.
  */
 interface PreparedArticle {
+  source: ArticleView;
   siteUrl: string;
   model: ArticleModel;
   texts: Map<string, string>;
 }
 
-const prepared = new WeakMap<ArticleView, PreparedArticle>();
+const MAX_PREPARED = 5_000;
+const prepared = new Map<string, PreparedArticle>();
 
 function prepare(article: ArticleView, context: RenderContext): PreparedArticle {
-  let entry = prepared.get(article);
-  if (entry?.siteUrl !== context.siteUrl) {
-    entry = { siteUrl: context.siteUrl, model: buildArticleModel(article, context), texts: new Map() };
-    prepared.set(article, entry);
+  let entry = prepared.get(article.id);
+  if (entry?.source !== article || entry.siteUrl !== context.siteUrl) {
+    if (prepared.size >= MAX_PREPARED) prepared.clear();
+    entry = { source: article, siteUrl: context.siteUrl, model: buildArticleModel(article, context), texts: new Map() };
+    prepared.set(article.id, entry);
   }
   return entry;
 }

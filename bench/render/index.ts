@@ -1,0 +1,154 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { createTransport } from 'nodemailer';
+import { ArticleView, DigestEmailData, RenderedEmail } from '../../src/mail/email-data';
+import { buildMessage, MailMessage } from '../../src/mail/mime';
+import { compileEmailTemplate } from '../../src/mail/mjml-compiler';
+import { TemplateRenderer } from '../../src/mail/template-renderer';
+import { aDigest, anAlert, someArticles } from '../../src/mail/testing/mail-builders';
+
+/**
+ * bench/render: the per-email CPU cost of the mail layer, in one process, no I/O.
+ * Compares compile-once rendering with MJML per email, and our MIME builder with
+ * nodemailer's composer (stream transport, buffered) on the same 10-article digest.
+ * Environment: BENCH_RENDER_ITERATIONS (default 20000), BENCH_RENDER_MJML (default 30).
+ */
+
+export type BenchRow = Record<string, string | number>;
+
+const NAME = 'render';
+const TEMPLATES = join(__dirname, '..', '..', 'templates');
+const SITE = 'https://dispatch.example.com/';
+
+interface Measured {
+  perOpUs: number;
+  opsPerSecond: number;
+}
+
+/**
+ * CPU time of this process (not wall time: the machine is shared), best of three
+ * rounds after a warm-up.
+ */
+async function measure(iterations: number, op: (i: number) => unknown): Promise<Measured> {
+  for (let i = 0; i < Math.min(iterations, 2_000); i++) await op(i);
+  let bestUs = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const started = process.cpuUsage();
+    for (let i = 0; i < iterations; i++) await op(i);
+    const used = process.cpuUsage(started);
+    bestUs = Math.min(bestUs, (used.user + used.system) / iterations);
+  }
+  return { perOpUs: bestUs, opsPerSecond: 1e6 / bestUs };
+}
+
+function copyArticle(article: ArticleView): ArticleView {
+  return {
+    id: article.id,
+    title: article.title,
+    url: article.url,
+    summary: article.summary,
+    tags: article.tags,
+    imageUrl: article.imageUrl,
+    publishedAt: article.publishedAt,
+    author: article.author,
+  };
+}
+
+function mimeInput(email: RenderedEmail, i: number): MailMessage {
+  return {
+    from: 'Dispatch <news@bench.test>',
+    to: `r${i}@readers.bench`,
+    subject: email.subject,
+    messageId: `<digest.r${i}.2026-11-24@bench.test>`,
+    date: new Date('2026-11-24T07:00:00Z'),
+    html: email.html,
+    text: email.text,
+    headers: { 'List-Unsubscribe': `<${SITE}unsubscribe?token=t${i}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}
+
+/** Proves the fast path's output is what mailparser (and so a mail client) reads. */
+async function checkParses(raw: Buffer, expected: MailMessage): Promise<void> {
+  const parsed = await simpleParser(raw);
+  const unsubscribe = parsed.headerLines.find((line) => line.key === 'list-unsubscribe')?.line;
+  const ok =
+    parsed.messageId === expected.messageId &&
+    parsed.subject === expected.subject &&
+    parsed.text === expected.text &&
+    parsed.html === expected.html &&
+    unsubscribe === `List-Unsubscribe: ${expected.headers['List-Unsubscribe']}`;
+  if (!ok) throw new Error('bench/render: mailparser does not read back what buildMessage wrote');
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const iterations = Number(process.env.BENCH_RENDER_ITERATIONS ?? 20_000);
+  const mjmlIterations = Number(process.env.BENCH_RENDER_MJML ?? 30);
+  const renderer = await TemplateRenderer.compile(TEMPLATES, { siteUrl: SITE });
+  const digest: DigestEmailData = aDigest({
+    articles: someArticles(10),
+    more: 4,
+    related: someArticles(5, (index) => ({ id: `related-${index + 1}`, title: `Related story ${index + 1}` })),
+  });
+  const email = renderer.render('digest', digest);
+  const alert = anAlert();
+  const nodemailer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const sample = mimeInput(email, 0);
+  const raw = buildMessage(sample);
+  await checkParses(raw, sample);
+
+  const naiveMjml = await measure(mjmlIterations, () => compileEmailTemplate(TEMPLATES, 'digest'));
+  const shared = await measure(iterations, () => renderer.render('digest', digest));
+  // New ArticleView objects every time: nothing comes from the per-article cache.
+  const fresh = await measure(iterations / 4, () =>
+    renderer.render('digest', { ...digest, articles: digest.articles.map(copyArticle), related: digest.related.map(copyArticle) }),
+  );
+  const alertRender = await measure(iterations, () => renderer.render('alert', alert));
+  const ours = await measure(iterations, (i) => buildMessage(mimeInput(email, i)));
+  const stock = await measure(Math.max(200, iterations / 20), async (i) => {
+    const input = mimeInput(email, i);
+    await nodemailer.sendMail({ ...input, envelope: { from: 'news@bench.test', to: input.to } });
+  });
+
+  const us = (m: Measured) => Math.round(m.perOpUs * 10) / 10;
+  const rows: BenchRow[] = [
+    { step: 'digest: MJML compiled per email (naive)', 'CPU µs/email': us(naiveMjml), 'emails/s/core': Math.round(naiveMjml.opsPerSecond) },
+    { step: 'digest: compiled once, fill (shared articles)', 'CPU µs/email': us(shared), 'emails/s/core': Math.round(shared.opsPerSecond) },
+    { step: 'digest: compiled once, fill (fresh articles)', 'CPU µs/email': us(fresh), 'emails/s/core': Math.round(fresh.opsPerSecond) },
+    { step: 'alert: compiled once, fill', 'CPU µs/email': us(alertRender), 'emails/s/core': Math.round(alertRender.opsPerSecond) },
+    { step: 'digest MIME: buildMessage', 'CPU µs/email': us(ours), 'emails/s/core': Math.round(ours.opsPerSecond) },
+    { step: 'digest MIME: nodemailer composer', 'CPU µs/email': us(stock), 'emails/s/core': Math.round(stock.opsPerSecond) },
+  ];
+  const summary = {
+    htmlBytes: Buffer.byteLength(email.html),
+    textBytes: Buffer.byteLength(email.text),
+    mimeBytes: raw.length,
+    renderSpeedup: Math.round(naiveMjml.perOpUs / fresh.perOpUs),
+    mimeSpeedup: Math.round(stock.perOpUs / ours.perOpUs),
+  };
+  writeResults({ name: NAME, at: new Date().toISOString(), iterations, rows, summary });
+  console.log(
+    `digest: ${(summary.htmlBytes / 1024).toFixed(1)} KB HTML, ${(summary.mimeBytes / 1024).toFixed(1)} KB MIME; ` +
+      `render ×${summary.renderSpeedup} faster than MJML per email, MIME ×${summary.mimeSpeedup} faster than nodemailer`,
+  );
+  return rows;
+}
+
+function writeResults(result: object): void {
+  const dir = join(__dirname, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${NAME}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  run().then(
+    (rows) => {
+      console.table(rows);
+      process.exit(0);
+    },
+    (error: Error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
