@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
@@ -24,7 +24,7 @@ export const DLQ_ERROR_HEADER = 'dispatch-error';
  * caller does not commit past a message that is neither stored nor parked.
  */
 @Injectable()
-export class DlqPublisher implements OnModuleDestroy {
+export class DlqPublisher implements OnApplicationShutdown {
   private producer?: Producer;
   private connecting?: Promise<Producer>;
 
@@ -53,7 +53,9 @@ export class DlqPublisher implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy: Nest runs that before beforeApplicationShutdown, while the
+  // consumer may still be parking the last messages of its batch.
+  async onApplicationShutdown(): Promise<void> {
     await this.producer?.disconnect();
   }
 
