@@ -88,7 +88,7 @@ async function assertFilesExist(templatesDir: string): Promise<void> {
  * stays where there was one, which keeps words apart in text content.
  */
 function leanHtml(html: string): string {
-  return html.replace(/\n\s+/g, '\n').replace(/>\n</g, '>\n<');
+  return html.replace(/\n\s+/g, '\n');
 }
 
 function describeMjmlError(error: unknown): string {
