@@ -23,7 +23,8 @@ export const TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
       provide: TemplateRenderer,
       inject: [APP_CONFIG],
       // Compiled once at start-up; a missing template stops the boot (fail fast on wiring).
-      useFactory: (config: AppConfig) => TemplateRenderer.compile(TEMPLATES_DIR, { watch: config.env === 'development' }),
+      useFactory: (config: AppConfig) =>
+        TemplateRenderer.compile(TEMPLATES_DIR, { siteUrl: config.publicBaseUrl, watch: config.env === 'development' }),
     },
   ],
   exports: [MAIL_TRANSPORT, TemplateRenderer],
