@@ -12,6 +12,9 @@ import { headerValue, SmtpSink } from '../support/smtp-sink';
 // kafkajs 2.2.4 against the real Kafka 4.1 broker, Prisma through the pg
 // adapter in a cloned database, nodemailer into a real SMTP server.
 
+// Real brokers and group joins on a shared 2-core machine: a generous ceiling, not a speed check.
+jest.setTimeout(60_000);
+
 describe('Kafka broker (kafkajs against Kafka 4.1)', () => {
   const brokers = kafkaBrokers();
   const topic = uniqueName('foundation');
@@ -64,8 +67,8 @@ describe('PostgreSQL test database (cloned from the migrated template)', () => {
   });
 
   afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
+    await prisma?.$disconnect();
+    await database?.drop();
   });
 
   it('round-trips a row through Prisma with the pg adapter', async () => {
