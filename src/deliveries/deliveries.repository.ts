@@ -51,11 +51,12 @@ export class DeliveriesRepository {
    * ahead of digests the caller already holds).
    */
   async claim(limit: number, leaseSeconds: number, options: { belowPriority?: number } = {}): Promise<ClaimedDelivery[]> {
-    const belowPriority = options.belowPriority ?? Number.MAX_SAFE_INTEGER;
+    // No sentinel value: the priority column is an int4, and a bound past its range makes PostgreSQL reject the whole claim.
+    const moreUrgent = options.belowPriority === undefined ? Prisma.empty : Prisma.sql`AND "priority" < ${options.belowPriority}`;
     return this.prisma.$queryRaw<ClaimedDelivery[]>`
       WITH picked AS (
         SELECT "id", "status" AS "previousStatus" FROM "Delivery"
-        WHERE "status" IN ('queued', 'uncertain') AND "nextAttemptAt" <= now() AND "priority" < ${belowPriority}
+        WHERE "status" IN ('queued', 'uncertain') AND "nextAttemptAt" <= now() ${moreUrgent}
         ORDER BY "priority", "nextAttemptAt", "id"
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
