@@ -21,6 +21,8 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       slowTestThreshold: 30,
+      // Real brokers and databases on a shared 2-core machine: set-up alone can take seconds.
+      testTimeout: 60_000,
     },
   ],
 };
