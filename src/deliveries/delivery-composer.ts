@@ -4,8 +4,8 @@ import { AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
 import { ReaderLinks } from '../subscriptions/reader-links';
 import { TemplateRenderer } from '../mail/template-renderer';
-import { buildMessage } from '../mail/mime';
-import { ArticleView, RenderedEmail } from '../mail/email-data';
+import { buildMessage, InvalidMessageError } from '../mail/mime';
+import { ArticleView, FooterLinks, RenderedEmail } from '../mail/email-data';
 import { ClaimedDelivery } from './delivery.types';
 
 export interface OutgoingMessage {
@@ -13,6 +13,14 @@ export interface OutgoingMessage {
   to: string;
   messageId: string;
   raw: Buffer;
+}
+
+/** Why a row cannot become an email; permanent, so the row is failed rather than retried. */
+export type Uncomposable = { error: string };
+
+/** A claimed batch with its articles loaded: composes one row at a time, when a sender is free for it. */
+export interface ComposableBatch {
+  compose(row: ClaimedDelivery): OutgoingMessage | Uncomposable;
 }
 
 /** Turns claimed outbox rows into ready-to-send MIME: one article lookup per batch, no MJML. */
@@ -29,16 +37,25 @@ export class DeliveryComposer {
     this.fromAddress = envelopeAddress(config.smtp.from);
   }
 
-  async compose(rows: readonly ClaimedDelivery[]): Promise<Map<bigint, OutgoingMessage>> {
+  /**
+   * Loads what the batch needs in one query. Rows are then composed one by one as
+   * they are sent, so the first email of a batch leaves without waiting for the
+   * whole batch to be rendered.
+   */
+  async prepare(rows: readonly ClaimedDelivery[]): Promise<ComposableBatch> {
     const articles = await this.loadArticles(rows);
-    const now = new Date();
-    const composed = new Map<bigint, OutgoingMessage>();
-    for (const row of rows) {
-      const email = this.render(row, articles);
-      if (!email || !row.email) continue;
-      const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
-      const unsubscribeUrl = this.links.unsubscribeUrl(subscriber);
-      composed.set(row.id, {
+    return { compose: (row) => this.composeOne(row, articles) };
+  }
+
+  private composeOne(row: ClaimedDelivery, articles: Map<string, ArticleView>): OutgoingMessage | Uncomposable {
+    if (!row.email) return { error: 'subscriber erased' };
+    const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
+    // Signed once and used for both the footer link and the List-Unsubscribe header.
+    const footer = { preferencesUrl: this.links.preferencesUrl(subscriber), unsubscribeUrl: this.links.unsubscribeUrl(subscriber) };
+    const email = this.render(row, articles, footer);
+    if (!email) return { error: 'an article it delivers no longer exists' };
+    try {
+      return {
         from: this.fromAddress,
         to: row.email,
         messageId: row.messageId,
@@ -47,23 +64,25 @@ export class DeliveryComposer {
           to: row.email,
           subject: email.subject,
           messageId: row.messageId,
-          date: now,
+          date: new Date(),
           html: email.html,
           text: email.text,
           headers: {
-            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe': `<${footer.unsubscribeUrl}>`,
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
           },
         }),
-      });
+      };
+    } catch (error) {
+      // An address or header that cannot be written safely fails this row only, never its batch.
+      if (error instanceof InvalidMessageError) return { error: error.message };
+      throw error;
     }
-    return composed;
   }
 
   /** Returns null when an article it needs no longer exists. */
-  private render(row: ClaimedDelivery, articles: Map<string, ArticleView>): RenderedEmail | null {
+  private render(row: ClaimedDelivery, articles: Map<string, ArticleView>, footer: FooterLinks): RenderedEmail | null {
     const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
-    const footer = { preferencesUrl: this.links.preferencesUrl(subscriber), unsubscribeUrl: this.links.unsubscribeUrl(subscriber) };
     const pick = (ids: readonly string[]) => ids.map((id) => articles.get(id)).filter((a): a is ArticleView => a !== undefined);
     switch (row.kind) {
       case 'confirm':

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
@@ -7,8 +8,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { SuppressionRepository } from '../suppression/suppression.repository';
 import { nextRetryDelay, shouldGiveUp } from './retry-policy';
 import { DeliveriesRepository } from './deliveries.repository';
-import { DeliveryComposer, OutgoingMessage } from './delivery-composer';
-import { ClaimedDelivery } from './delivery.types';
+import { ComposableBatch, DeliveryComposer, OutgoingMessage } from './delivery-composer';
+import { ClaimedDelivery, PRIORITY } from './delivery.types';
+import { Signal } from './signal';
 import { ineligibilityReason } from './eligibility';
 import { AlertProgressRepository } from './alert-progress.repository';
 
@@ -16,19 +18,48 @@ const IDLE_POLL_MS = 200;
 const ERROR_BACKOFF_MS = 2000;
 /** Sent rows are recorded at least this often, which bounds what a crash can leave uncertain. */
 const SENT_FLUSH_SIZE = 50;
+/** …and at the latest this long after they were sent, so a trickle is recorded promptly too. */
+const SENT_FLUSH_DELAY_MS = 50;
+/** Expired leases are looked for this often rather than before every claim: a lease lasts minutes. */
+const LEASE_SWEEP_MS = 5_000;
+
+/** A claimed, eligible row waiting for a free sender, with the batch that can compose it. */
+interface ReadyDelivery {
+  row: ClaimedDelivery;
+  batch: ComposableBatch;
+  priority: number;
+}
 
 /**
  * Drains the outbox: claim → re-check eligibility → compose → send → record.
  * Each row ends as sent, skipped, failed, or queued again with a backoff;
  * nothing here decides *whether* someone should get mail, only delivers it.
+ *
+ * Three loops keep SMTP busy: a feeder claims the next batch while the current
+ * one is still sending (before the senders run dry), senders compose each email
+ * just before sending it (so a batch's first email never waits for the batch to
+ * be rendered), and a flusher records sent rows in bulk without holding up a sender.
+ * A wake() claims at once even when senders are busy, taking only rows more urgent
+ * than those already held, so an alert overtakes a digest run already in hand.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
   private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
+  private feeder?: Promise<void>;
+  private senders: Promise<void>[] = [];
   private readonly concurrency: number;
+  /** Claim again when fewer rows than this wait for a sender. */
+  private readonly lowWater: number;
+  /** Ordered by priority (stable): an alert claimed later still goes first. */
+  private readonly ready: ReadyDelivery[] = [];
+  private readonly feederCall = new Signal();
+  private readonly senderCall = new Signal();
+  private woken = false;
+  private lastLeaseSweep = 0;
+  private readonly sent: ClaimedDelivery[] = [];
+  private flushing?: Promise<void>;
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
@@ -40,85 +71,116 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.concurrency = config.smtp.poolSize * 4;
+    this.lowWater = Math.max(this.concurrency * 2, Math.ceil(config.deliveryBatchSize / 2));
   }
 
   onApplicationBootstrap(): void {
     this.running = true;
-    this.loop = this.run();
+    this.feeder = this.feed();
+    this.senders = Array.from({ length: this.concurrency }, () => this.sendLoop());
   }
 
-  /** Stop claiming, finish what is in flight, give back what was claimed but not started. */
+  /** Stop claiming, finish what is in flight, record it, give back what was claimed but not started. */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake();
-    await this.loop;
+    this.feederCall.notify();
+    this.senderCall.notify();
+    await this.feeder;
+    await Promise.all(this.senders);
+    const unstarted = this.ready.splice(0).map(({ row }) => row.id);
+    clearTimeout(this.flushTimer);
+    await this.flush();
+    await this.deliveries.release(unstarted);
   }
 
   /** Called after new rows are committed, so an alert does not wait for the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    this.woken = true;
+    this.feederCall.notify();
   }
 
-  private async run(): Promise<void> {
+  private async feed(): Promise<void> {
     while (this.running) {
       try {
-        const rows = await this.deliveries.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds);
-        if (rows.length === 0) {
-          await this.idle(IDLE_POLL_MS);
+        await this.sweepExpiredLeases();
+        const urgent = this.woken;
+        this.woken = false;
+        const full = this.ready.length >= this.lowWater;
+        if (full && !urgent) {
+          await this.feederCall.wait(IDLE_POLL_MS);
           continue;
         }
-        await this.process(rows);
+        const belowPriority = full ? this.ready[this.ready.length - 1].priority : undefined;
+        const rows = await this.deliveries.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds, { belowPriority });
+        if (rows.length > 0) await this.accept(rows);
+        else if (!this.woken) await this.feederCall.wait(IDLE_POLL_MS);
       } catch (error) {
-        this.logger.error({ err: (error as Error).message, msg: 'delivery loop failed; backing off' });
-        await this.idle(ERROR_BACKOFF_MS);
+        this.logger.error({ err: (error as Error).message, msg: 'claiming deliveries failed; backing off' });
+        await this.feederCall.wait(ERROR_BACKOFF_MS);
       }
     }
   }
 
-  private async process(rows: ClaimedDelivery[]): Promise<void> {
+  private async sweepExpiredLeases(): Promise<void> {
+    if (Date.now() - this.lastLeaseSweep < LEASE_SWEEP_MS) return;
+    this.lastLeaseSweep = Date.now();
+    await this.deliveries.expireLeases();
+  }
+
+  /** Skips rows whose reader is no longer eligible, then hands the rest to the senders. */
+  private async accept(rows: ClaimedDelivery[]): Promise<void> {
     const eligible: ClaimedDelivery[] = [];
+    const skipped = new Map<string, ClaimedDelivery[]>();
     for (const row of rows) {
       const reason = ineligibilityReason(row);
-      if (reason) {
-        await this.deliveries.markSkipped(row.id, reason);
-        this.metrics.deliveriesSkipped.inc({ kind: row.kind });
-      } else {
-        eligible.push(row);
-      }
+      if (reason === null) eligible.push(row);
+      else if (skipped.has(reason)) skipped.get(reason)?.push(row);
+      else skipped.set(reason, [row]);
     }
-    const messages = await this.composer.compose(eligible);
-    const sent: ClaimedDelivery[] = [];
-    const flush = async () => {
-      const batch = sent.splice(0, sent.length);
-      if (batch.length === 0) return;
-      await this.deliveries.markSent(batch.map((row) => row.id));
-      await this.suppression.resetSoftBounces(uniqueIds(batch.map((row) => row.subscriberId)));
-      await this.recordAlertProgress(batch);
-    };
+    for (const [reason, group] of skipped) {
+      await this.deliveries.markSkipped(
+        group.map((row) => row.id),
+        reason,
+      );
+      for (const row of group) this.metrics.deliveriesSkipped.inc({ kind: row.kind });
+    }
+    if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat());
+    if (eligible.length === 0) return;
+    const batch = await this.composer.prepare(eligible);
+    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind] });
+    this.ready.sort((a, b) => a.priority - b.priority);
+    this.senderCall.notify();
+  }
 
-    let next = 0;
-    const unstarted: bigint[] = [];
-    const lane = async () => {
-      while (next < eligible.length) {
-        const row = eligible[next++];
-        if (!this.running) {
-          unstarted.push(row.id);
-          continue;
-        }
-        const message = messages.get(row.id);
-        if (!message) {
-          await this.deliveries.markFailed(row.id, 'an article it delivers no longer exists');
-          continue;
-        }
-        if (await this.send(row, message)) {
-          sent.push(row);
-          if (sent.length >= SENT_FLUSH_SIZE) await flush();
-        }
+  private async sendLoop(): Promise<void> {
+    while (this.running) {
+      const next = this.ready.shift();
+      if (!next) {
+        await this.senderCall.wait();
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, eligible.length) }, lane));
-    await flush();
-    await this.deliveries.release(unstarted);
+      if (this.ready.length < this.lowWater) this.feederCall.notify();
+      await this.deliver(next);
+    }
+  }
+
+  private async deliver({ row, batch }: ReadyDelivery): Promise<void> {
+    try {
+      const message = batch.compose(row);
+      if ('error' in message) {
+        await this.deliveries.markFailed(row.id, message.error);
+        this.metrics.deliveriesFailed.inc({ kind: row.kind });
+        await this.recordAlertProgress([row]);
+        return;
+      }
+      if (await this.send(row, message)) {
+        this.sent.push(row);
+        this.flushSoon();
+      }
+    } catch (error) {
+      // Recording an outcome failed: the row keeps its lease and comes back as uncertain.
+      this.logger.error({ deliveryId: String(row.id), err: (error as Error).message, msg: 'delivery outcome not recorded' });
+    }
   }
 
   /** Returns true when SMTP accepted the message; every other outcome is recorded here. */
@@ -153,6 +215,46 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  private flushSoon(): void {
+    if (this.sent.length >= SENT_FLUSH_SIZE) {
+      void this.flush();
+      return;
+    }
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, SENT_FLUSH_DELAY_MS);
+  }
+
+  /** One flush at a time; whatever is sent meanwhile goes into the next round, so rounds grow with the send rate. */
+  private flush(): Promise<void> {
+    this.flushing ??= this.recordSent().finally(() => {
+      this.flushing = undefined;
+      if (this.sent.length > 0 && this.running) this.flushSoon();
+    });
+    return this.flushing;
+  }
+
+  private async recordSent(): Promise<void> {
+    while (this.sent.length > 0) {
+      const batch = this.sent.splice(0, this.sent.length);
+      try {
+        await this.deliveries.markSent(batch.map((row) => row.id));
+      } catch (error) {
+        // Kept and retried; should the process die first, the rows come back as uncertain (resent once, counted).
+        this.sent.unshift(...batch);
+        this.logger.error({ rows: batch.length, err: (error as Error).message, msg: 'recording sent deliveries failed; retrying' });
+        if (!this.running) return;
+        await sleep(ERROR_BACKOFF_MS);
+        continue;
+      }
+      await Promise.all([
+        this.suppression.resetSoftBounces(uniqueIds(batch.map((row) => row.subscriberId))),
+        this.recordAlertProgress(batch),
+      ]).catch((error: Error) => this.logger.warn({ err: error.message, msg: 'soft-bounce reset or alert progress not recorded' }));
+    }
+  }
+
   private async recordAlertProgress(rows: readonly ClaimedDelivery[]): Promise<void> {
     await this.settleAlerts(uniqueIds(rows.map((row) => row.alertId)));
   }
@@ -168,17 +270,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if (firstSendLatencySeconds !== null) this.metrics.alertLatency.observe({ edge: 'first' }, firstSendLatencySeconds);
       if (lastSendLatencySeconds !== null) this.metrics.alertLatency.observe({ edge: 'last' }, lastSendLatencySeconds);
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 }
 
