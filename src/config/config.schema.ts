@@ -33,6 +33,8 @@ export const envSchema = z
     KAFKA_TOPIC_ARTICLES: z.string().min(1).default('articles.published'),
     KAFKA_TOPIC_DLQ: z.string().min(1).default('articles.published.dlq'),
     KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
+    // The broker's group.min/max.session.timeout.ms bound it (6 s … 30 min by default).
+    KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(1_800_000).default(30_000),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')

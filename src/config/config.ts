@@ -12,6 +12,8 @@ export interface AppConfig {
     articlesTopic: string;
     dlqTopic: string;
     partitions: number;
+    /** How long the group waits for a silent member (a crashed instance) before giving its partitions away. */
+    sessionTimeoutMs: number;
   };
   smtp: { url: string; from: string; poolSize: number };
   publicBaseUrl: string;
@@ -45,6 +47,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       articlesTopic: env.KAFKA_TOPIC_ARTICLES,
       dlqTopic: env.KAFKA_TOPIC_DLQ,
       partitions: env.KAFKA_TOPIC_PARTITIONS,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
     smtp: { url: env.SMTP_URL, from: env.MAIL_FROM, poolSize: env.SMTP_POOL_SIZE },
     publicBaseUrl: env.PUBLIC_BASE_URL,

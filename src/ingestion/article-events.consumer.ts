@@ -27,6 +27,8 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger(ArticleEventsConsumer.name);
   private consumer?: Consumer;
   private _state: ConsumerState = 'starting';
+  /** Kafka's advice: a third of the session, so two heartbeats may go missing before the member is evicted. */
+  private readonly heartbeatIntervalMs: number;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -34,7 +36,9 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     private readonly topics: KafkaTopicsService,
     private readonly ingestion: ArticleIngestionService,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.heartbeatIntervalMs = Math.min(3_000, Math.floor(config.kafka.sessionTimeoutMs / 3));
+  }
 
   get state(): ConsumerState {
     return this._state;
@@ -44,8 +48,8 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     await this.topics.ensureTopics();
     const consumer = this.kafka.consumer({
       groupId: this.config.kafka.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.config.kafka.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -94,7 +98,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     let outage = 0;
     for (;;) {
       try {
-        await this.ingestion.ingest(chunk);
+        await this.withHeartbeats(payload, () => this.ingestion.ingest(chunk));
         return true;
       } catch (error) {
         const failure = await this.diagnose(error);
@@ -117,7 +121,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
       for (;;) {
         if (!payload.isRunning() || payload.isStale()) return false;
         try {
-          await this.ingestion.ingest([item]);
+          await this.withHeartbeats(payload, () => this.ingestion.ingest([item]));
           break;
         } catch (error) {
           attempt += 1;
@@ -128,7 +132,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
             continue;
           }
           const reason = `could not be stored: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-          await this.ingestion.park([{ ...item, reason }]);
+          await this.withHeartbeats(payload, () => this.ingestion.park([{ ...item, reason }]));
           break;
         }
       }
@@ -146,6 +150,20 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     const failure = classifyDatabaseError(error);
     if (failure === 'unavailable') return failure;
     return (await this.ingestion.storeAnswers()) ? failure : 'unavailable';
+  }
+
+  /**
+   * kafkajs heartbeats only when asked to, between chunks: a store slower than the
+   * session (a stalled database, a large alert audience) would get this member evicted,
+   * its commit refused and the same chunk redelivered to the same slow store, forever.
+   */
+  private async withHeartbeats<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   private async pauseWithHeartbeat(ms: number, payload: EachBatchPayload): Promise<boolean> {
