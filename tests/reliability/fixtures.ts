@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Kafka, logLevel } from 'kafkajs';
+import type { Message } from 'kafkajs';
+import { Client } from 'pg';
+import type { PrismaClient } from '../../src/generated/prisma/client';
+import { emailHash } from '../../src/suppression/email-hash';
+import { EDITOR_KEY, eventually } from '../support/app';
+import { TestDatabase, withMaintenanceClient } from '../support/database';
+import { uniqueName } from '../support/kafka';
+import { ledgerCheck, LedgerReport } from '../support/ledger';
+import type { SmtpSink } from '../support/smtp-sink';
+
+/** Builders and probes shared by the fault and load tests. */
+
+export const editor = { Authorization: `Bearer ${EDITOR_KEY}` };
+
+/** Keeps the digest cron out of tests that drive runs themselves (it fires on 1 January only). */
+export const NO_TICKS = '0 0 1 1 *';
+
+/**
+ * What the fault tests run the service with: a short lease so an interrupted send
+ * turns uncertain within seconds, and a short Kafka session so a killed member
+ * leaves the group quickly (the broker's minimum is 6 s).
+ */
+export const FAST_FAILOVER = {
+  DELIVERY_LEASE_SECONDS: '5',
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  DIGEST_TICK_CRON: NO_TICKS,
+};
+
+export interface ReaderSpec {
+  tags?: string[];
+  status?: 'pending' | 'confirmed' | 'unsubscribed';
+  suppressed?: boolean;
+  /** Digest schedule; default none (alert-only tests). */
+  nextDigestAt?: Date | null;
+  sendHour?: number;
+}
+
+export interface Reader {
+  id: string;
+  email: string;
+}
+
+/** Readers written straight to the database in one statement; confirmed `news` readers unless told otherwise. */
+export async function someReaders(prisma: PrismaClient, count: number, spec: (index: number) => ReaderSpec = () => ({})): Promise<Reader[]> {
+  const run = randomUUID().slice(0, 8);
+  const rows = Array.from({ length: count }, (_, index) => {
+    const wanted = spec(index);
+    const status = wanted.status ?? 'confirmed';
+    return {
+      row: {
+        id: randomUUID(),
+        email: `reader-${run}-${index}@readers.test`,
+        status,
+        tags: wanted.tags ?? ['news'],
+        sendHour: wanted.sendHour ?? 7,
+        confirmedAt: status === 'pending' ? null : new Date(0),
+        unsubscribedAt: status === 'unsubscribed' ? new Date() : null,
+        nextDigestAt: wanted.nextDigestAt ?? null,
+      },
+      suppressed: wanted.suppressed ?? false,
+    };
+  });
+  for (let start = 0; start < rows.length; start += 5000) {
+    await prisma.subscriber.createMany({ data: rows.slice(start, start + 5000).map(({ row }) => row) });
+  }
+  const suppressed = rows.filter((entry) => entry.suppressed);
+  if (suppressed.length > 0) {
+    await prisma.suppression.createMany({ data: suppressed.map(({ row }) => ({ emailHash: emailHash(row.email), reason: 'test' })) });
+  }
+  return rows.map(({ row }) => ({ id: row.id, email: row.email }));
+}
+
+/** One of each kind of reader who must never get mail, all tagged `tag`. */
+export async function ineligibleReaders(prisma: PrismaClient, tag: string): Promise<Reader[]> {
+  const kinds: ReaderSpec[] = [{ status: 'pending' }, { status: 'unsubscribed' }, { suppressed: true }];
+  return someReaders(prisma, kinds.length, (i) => ({ ...kinds[i], tags: [tag] }));
+}
+
+/** A valid article event as the CMS publishes it. */
+export function anArticleEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    title: `Headline ${id}`,
+    url: `https://news.example.com/${id}`,
+    summary: `What happened in ${id}.`,
+    tags: ['news'],
+    publishedAt: '2026-11-23T09:00:00Z',
+    author: 'Editorial Staff',
+    breaking: false,
+    ...overrides,
+  };
+}
+
+export function articleMessage(event: Record<string, unknown>): Message {
+  return { key: String(event.id), value: JSON.stringify(event) };
+}
+
+/** `count` distinct valid events `${prefix}-0…`, one minute apart. */
+export function manyArticleEvents(prefix: string, count: number): Record<string, unknown>[] {
+  const base = Date.parse('2026-11-20T00:00:00Z');
+  return Array.from({ length: count }, (_, i) =>
+    anArticleEvent(`${prefix}-${i}`, { tags: ['news', `t${i % 7}`], publishedAt: new Date(base + i * 60_000).toISOString() }),
+  );
+}
+
+async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: uniqueName('reliability-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sum over partitions of the group's committed offsets (a partition never committed counts 0). */
+export function committedTotal(brokers: string[], group: string, topic: string): Promise<number> {
+  return withAdmin(brokers, async (admin) => {
+    const [found] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return found.partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+  });
+}
+
+/** Sum over partitions of the end offsets: how many messages the topic holds. */
+export function endTotal(brokers: string[], topic: string): Promise<number> {
+  return withAdmin(brokers, async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, { high }) => sum + Number(high), 0));
+}
+
+/** Waits until the group has committed everything in the topic. */
+export async function caughtUp(brokers: string[], group: string, topic: string, timeoutMs = 120_000): Promise<number> {
+  const end = await endTotal(brokers, topic);
+  return eventually(async () => ((await committedTotal(brokers, group, topic)) === end ? end : undefined), timeoutMs, 250);
+}
+
+/** Waits until no outbox row is queued, sending or uncertain. */
+export async function outboxSettled(prisma: PrismaClient, timeoutMs = 120_000): Promise<void> {
+  await eventually(async () => {
+    const open = await prisma.delivery.count({ where: { status: { in: ['queued', 'sending', 'uncertain'] } } });
+    return open === 0 ? true : undefined;
+  }, timeoutMs, 200);
+}
+
+/**
+ * RELIABILITY.md's ledger check with its pass rule: nothing lost, nothing to an
+ * ineligible reader, and a Message-ID received twice only for a counted uncertain row.
+ */
+export async function expectCleanLedger(prisma: PrismaClient, sink: SmtpSink): Promise<LedgerReport> {
+  const report = await ledgerCheck(prisma, sink.messages);
+  expect({ lost: report.lost, unexpected: report.unexpected, duplicate: report.duplicate }).toEqual({ lost: [], unexpected: [], duplicate: [] });
+  return report;
+}
+
+/** How many times the sink received each Message-ID. */
+export function receivedCounts(sink: SmtpSink): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const mail of sink.messages) counts.set(mail.messageId ?? '', (counts.get(mail.messageId ?? '') ?? 0) + 1);
+  return counts;
+}
+
+/** A sample from the service's /metrics, summed over labels (0 when absent). */
+export async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Runs SQL on the test database as the superuser (triggers, gates): fault injection from outside the code. */
+export async function onDatabase<T>(db: TestDatabase, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Ends the sessions of the database that are inside pg_sleep (a gate the test set), as a dying client's would end. */
+export function endSleepingSessions(db: TestDatabase): Promise<number> {
+  return withMaintenanceClient(async (client) => {
+    const { rowCount } = await client.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`,
+      [db.name],
+    );
+    return rowCount ?? 0;
+  });
+}
+
+/** Sessions of the database currently inside pg_sleep. */
+export function sleepingSessions(db: TestDatabase): Promise<number> {
+  return withMaintenanceClient(async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`,
+      [db.name],
+    );
+    return rows[0].n;
+  });
+}
+
+/** Makes the test database refuse connections and ends every session: PostgreSQL "down" for this service only. */
+export async function refuseConnections(db: TestDatabase): Promise<void> {
+  await withMaintenanceClient(async (client) => {
+    await client.query(`ALTER DATABASE ${client.escapeIdentifier(db.name)} ALLOW_CONNECTIONS false`);
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]);
+  });
+}
+
+export async function allowConnections(db: TestDatabase): Promise<void> {
+  await withMaintenanceClient((client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(db.name)} ALLOW_CONNECTIONS true`));
+}
