@@ -15,6 +15,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HealthModule } from './health/health.module';
 import { DigestsModule } from './digests/digests.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 @Global()
 @Module({})
@@ -58,6 +59,7 @@ export class AppModule {
         DeliveriesModule,
         AlertsModule,
         DigestsModule,
+        SubscriptionsModule,
         IngestionModule,
         HealthModule,
       ],

@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { PRIORITY } from '../deliveries/delivery.types';
+import type { Subscriber } from '../generated/prisma/client';
+import { SuppressionRepository } from '../suppression/suppression.repository';
+import type { Preferences } from './subscription-request';
+
+export type { Subscriber };
+
+/** An outbox row the subscribe statement may write, minus the subscriber it picks. */
+export interface MailToQueue {
+  dedupeKey: string;
+  messageId: string;
+}
+
+export interface SubscribeCommand {
+  email: string;
+  emailHash: string;
+  preferences: Preferences;
+  /** Queued when the address is new, pending or unsubscribed (double opt-in). */
+  confirmMail: MailToQueue;
+  /** Queued instead when the address is already confirmed: a link to its preference centre. */
+  manageMail: MailToQueue;
+}
+
+/** Subscribers in PostgreSQL. Every write is conditional on the state it expects, so races lose quietly. */
+@Injectable()
+export class SubscribersRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly suppression: SuppressionRepository,
+  ) {}
+
+  /**
+   * The whole subscribe decision as one statement, so every kind of address costs
+   * the same single round trip and leaves no timing trace of what it was:
+   *  - suppressed: nothing is written;
+   *  - confirmed: preferences stay as they are, a "manage" email is queued;
+   *  - new, pending or unsubscribed: preferences are (re)set, status becomes pending
+   *    and a confirmation email is queued.
+   * The outbox's unique dedupeKey makes a repeat within the same window a no-op.
+   */
+  async subscribe(command: SubscribeCommand): Promise<void> {
+    const { email, emailHash, preferences: p, confirmMail, manageMail } = command;
+    await this.prisma.$executeRaw`
+      WITH suppressed AS (
+        SELECT EXISTS (SELECT 1 FROM "Suppression" WHERE "emailHash" = ${emailHash}) AS yes
+      ), existing AS (
+        SELECT "id", "status" FROM "Subscriber" WHERE "email" = ${email}
+      ), written AS (
+        INSERT INTO "Subscriber" ("id", "email", "status", "tags", "frequency", "sendHour", "timezone", "weekday", "updatedAt")
+        SELECT gen_random_uuid(), ${email}, 'pending', ${p.tags}::text[], ${p.frequency}::"Frequency",
+               ${p.sendHour}, ${p.timezone}, ${p.weekday}, now()
+        FROM suppressed WHERE NOT suppressed.yes
+        ON CONFLICT ("email") DO UPDATE SET
+          "status" = 'pending', "tags" = EXCLUDED."tags", "frequency" = EXCLUDED."frequency",
+          "sendHour" = EXCLUDED."sendHour", "timezone" = EXCLUDED."timezone", "weekday" = EXCLUDED."weekday",
+          "nextDigestAt" = NULL, "confirmedAt" = NULL, "unsubscribedAt" = NULL, "updatedAt" = now()
+        WHERE "Subscriber"."status" <> 'confirmed'
+        RETURNING "id"
+      ), mail AS (
+        SELECT written."id", 'confirm'::"DeliveryKind" AS "kind", ${confirmMail.dedupeKey} AS "dedupeKey",
+               ${confirmMail.messageId} AS "messageId", ${PRIORITY.confirm}::int AS "priority"
+        FROM written
+        UNION ALL
+        SELECT existing."id", 'manage'::"DeliveryKind", ${manageMail.dedupeKey}, ${manageMail.messageId}, ${PRIORITY.manage}::int
+        FROM existing, suppressed
+        WHERE existing."status" = 'confirmed' AND NOT suppressed.yes
+      )
+      INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", "subscriberId", "articleIds", "relatedIds")
+      SELECT "kind", "dedupeKey", "messageId", "priority", "id", '{}', '{}' FROM mail
+      ON CONFLICT ("dedupeKey") DO NOTHING`;
+  }
+
+  async findById(id: string): Promise<Subscriber | null> {
+    return this.prisma.subscriber.findUnique({ where: { id } });
+  }
+
+  async findByEmail(email: string): Promise<Subscriber | null> {
+    return this.prisma.subscriber.findUnique({ where: { email } });
+  }
+
+  /** Pending → confirmed, only while the token's version is current. */
+  async confirm(id: string, tokenVersion: number, at: Date, nextDigestAt: Date): Promise<boolean> {
+    const { count } = await this.prisma.subscriber.updateMany({
+      where: { id, tokenVersion, status: 'pending' },
+      data: { status: 'confirmed', confirmedAt: at, nextDigestAt },
+    });
+    return count === 1;
+  }
+
+  /** Null when the subscriber is gone, unsubscribed or the token was revoked meanwhile. */
+  async updatePreferences(id: string, tokenVersion: number, preferences: Preferences, nextDigestAt: Date | null): Promise<Subscriber | null> {
+    const { count } = await this.prisma.subscriber.updateMany({
+      where: { id, tokenVersion, status: { in: ['pending', 'confirmed'] } },
+      data: { ...preferences, nextDigestAt },
+    });
+    return count === 1 ? this.findById(id) : null;
+  }
+
+  /** Unsubscribes and revokes every outstanding link in the same write. */
+  async unsubscribe(id: string, tokenVersion: number, at: Date): Promise<Subscriber | null> {
+    const { count } = await this.prisma.subscriber.updateMany({
+      where: { id, tokenVersion, status: { in: ['pending', 'confirmed'] } },
+      data: { status: 'unsubscribed', unsubscribedAt: at, nextDigestAt: null, tokenVersion: { increment: 1 } },
+    });
+    return count === 1 ? this.findById(id) : null;
+  }
+
+  /** Unsubscribed → confirmed again: the re-subscribe link came from a mailbox that had ours. */
+  async resubscribe(id: string, at: Date, nextDigestAt: Date): Promise<boolean> {
+    const { count } = await this.prisma.subscriber.updateMany({
+      where: { id, status: 'unsubscribed' },
+      data: { status: 'confirmed', confirmedAt: at, unsubscribedAt: null, nextDigestAt },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Right to erasure: the row goes (its deliveries keep no link to it) and only the
+   * address's hash stays, on the suppression list, so we never write to it again.
+   */
+  async erase(id: string, tokenVersion: number): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const subscriber = await tx.subscriber.findFirst({ where: { id, tokenVersion }, select: { email: true } });
+      if (!subscriber) return false;
+      await this.suppression.suppress(subscriber.email, 'erased at the reader’s request', tx);
+      await tx.subscriber.delete({ where: { id } });
+      return true;
+    });
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ArticlesModule } from '../articles/articles.module';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
+import { PagesModule } from '../pages/pages.module';
+import { SuppressionModule } from '../suppression/suppression.module';
+import { HomeController } from './home.controller';
+import { PreferencesController } from './preferences.controller';
+import { SubscribeRateLimitGuard, SubscribeRateLimitStorage } from './subscribe-rate-limit.guard';
+import { SubscribersRepository } from './subscribers.repository';
+import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionsService } from './subscriptions.service';
+import { UnsubscribeController } from './unsubscribe.controller';
+
+/** The reader side: subscribe page and API, double opt-in, preference centre, unsubscribe, erasure. */
+@Module({
+  imports: [ArticlesModule, DeliveriesModule, SuppressionModule, PagesModule],
+  controllers: [HomeController, SubscriptionsController, PreferencesController, UnsubscribeController],
+  providers: [SubscriptionsService, SubscribersRepository, SubscribeRateLimitStorage, SubscribeRateLimitGuard],
+  exports: [SubscriptionsService, SubscribersRepository],
+})
+export class SubscriptionsModule {}
