@@ -86,6 +86,9 @@ export class SmtpSink {
     const address = server.server.address();
     if (typeof address !== 'object' || !address) throw new Error('smtp sink has no address');
     sink = new SmtpSink(server, address.port);
+    // A client that dies mid-session (a SIGKILLed service) resets its connection; smtp-server
+    // emits that as 'error', which would take the whole test process down without a listener.
+    server.on('error', () => undefined);
     sink.trackSockets();
     return sink;
   }
