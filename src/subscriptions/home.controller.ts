@@ -1,6 +1,7 @@
 import { Controller, Get, Res, UseFilters } from '@nestjs/common';
 import type { Response } from 'express';
-import { ArticlesRepository, TagUse } from '../articles/articles.repository';
+import type { TagUse } from '../articles/articles.repository';
+import { KnownTags } from './known-tags';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { sendPage } from '../pages/respond';
 import { renderSubscribePage } from './views/subscribe-page';
@@ -9,16 +10,16 @@ import { renderSubscribePage } from './views/subscribe-page';
 @Controller()
 @UseFilters(PageErrorFilter)
 export class HomeController {
-  constructor(private readonly articles: ArticlesRepository) {}
+  constructor(private readonly knownTags: KnownTags) {}
 
   @Get()
   async subscribePage(@Res() res: Response): Promise<void> {
-    sendPage(res, 200, renderSubscribePage({ knownTags: await this.articles.tagUse() }));
+    sendPage(res, 200, renderSubscribePage({ knownTags: await this.knownTags.list() }));
   }
 
   /** Known tags, most used first: what a subscribe form can offer. */
   @Get('tags')
   async tags(): Promise<TagUse[]> {
-    return this.articles.tagUse();
+    return this.knownTags.list();
   }
 }

@@ -1,9 +1,9 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ArticlesRepository } from '../articles/articles.repository';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { sendPage, wantsHtml } from '../pages/respond';
 import { formToRequest, submittedForm } from './form-fields';
+import { KnownTags } from './known-tags';
 import { ReaderLinks } from './reader-links';
 import { Subscriber } from './subscribers.repository';
 import { FieldError, preferencesUpdateSchema, validate, weekdayName } from './subscription-request';
@@ -20,7 +20,7 @@ const PREFERENCE_FIELDS = ['tags', 'frequency', 'sendHour', 'timezone', 'weekday
 export class PreferencesController {
   constructor(
     private readonly subscriptions: SubscriptionsService,
-    private readonly articles: ArticlesRepository,
+    private readonly knownTags: KnownTags,
     private readonly links: ReaderLinks,
   ) {}
 
@@ -77,7 +77,7 @@ export class PreferencesController {
       email: subscriber.email,
       status: subscriber.status,
       nextDigestAt: subscriber.nextDigestAt,
-      knownTags: await this.articles.tagUse(),
+      knownTags: await this.knownTags.list(),
       preferencesToken: this.links.token('preferences', subscriber),
       unsubscribeToken: this.links.token('unsubscribe', subscriber),
       ...options,

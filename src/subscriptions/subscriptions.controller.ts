@@ -1,9 +1,9 @@
 import { BadRequestException, Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ArticlesRepository } from '../articles/articles.repository';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { sendPage, wantsHtml } from '../pages/respond';
 import { formToRequest, submittedForm } from './form-fields';
+import { KnownTags } from './known-tags';
 import { ReaderLinks } from './reader-links';
 import { SubscribeRateLimitGuard } from './subscribe-rate-limit.guard';
 import { subscriptionRequestSchema, validate } from './subscription-request';
@@ -19,7 +19,7 @@ const SUBSCRIBE_FIELDS = ['email', 'tags', 'frequency', 'sendHour', 'timezone', 
 export class SubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsService,
-    private readonly articles: ArticlesRepository,
+    private readonly knownTags: KnownTags,
     private readonly links: ReaderLinks,
   ) {}
 
@@ -31,7 +31,7 @@ export class SubscriptionsController {
     const result = validate(subscriptionRequestSchema, fromForm ? formToRequest(body, SUBSCRIBE_FIELDS) : body);
     if (!result.ok) {
       if (!fromForm) throw new BadRequestException(result.message);
-      const knownTags = await this.articles.tagUse();
+      const knownTags = await this.knownTags.list();
       sendPage(res, 400, renderSubscribePage({ knownTags, values: submittedForm(body), errors: result.errors }));
       return;
     }

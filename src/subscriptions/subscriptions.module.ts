@@ -4,6 +4,7 @@ import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { PagesModule } from '../pages/pages.module';
 import { SuppressionModule } from '../suppression/suppression.module';
 import { HomeController } from './home.controller';
+import { KnownTags } from './known-tags';
 import { PreferencesController } from './preferences.controller';
 import { SubscribeRateLimitGuard, SubscribeRateLimitStorage } from './subscribe-rate-limit.guard';
 import { SubscribersRepository } from './subscribers.repository';
@@ -15,7 +16,7 @@ import { UnsubscribeController } from './unsubscribe.controller';
 @Module({
   imports: [ArticlesModule, DeliveriesModule, SuppressionModule, PagesModule],
   controllers: [HomeController, SubscriptionsController, PreferencesController, UnsubscribeController],
-  providers: [SubscriptionsService, SubscribersRepository, SubscribeRateLimitStorage, SubscribeRateLimitGuard],
+  providers: [SubscriptionsService, KnownTags, SubscribersRepository, SubscribeRateLimitStorage, SubscribeRateLimitGuard],
   exports: [SubscriptionsService, SubscribersRepository],
 })
 export class SubscriptionsModule {}

@@ -19,6 +19,8 @@ describe('reader links', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ clock });
+    // Before any page is drawn: pages count tags at most every 30 s.
+    await app.prisma.article.create({ data: { id: 'known-tags', title: 'A', url: 'https://example.com/a', tags: ['climate', 'ainews'], publishedAt: new Date() } });
   });
 
   afterAll(async () => {
@@ -250,9 +252,6 @@ describe('reader links', () => {
 
   describe('preference centre', () => {
     it('shows the reader’s choices, with the known tags to pick from', async () => {
-      await app.prisma.article.create({
-        data: { id: `pc-${randomUUID()}`, title: 'A', url: 'https://example.com/a', tags: ['climate', 'ainews'], publishedAt: new Date() },
-      });
       const { mail } = await aConfirmedReader(app, { tags: ['ainews'], sendHour: 6, timezone: 'Europe/Paris', frequency: 'weekly', weekday: 'sunday' });
 
       const page = await send(app, { path: linkIn(mail, app, '/preferences') });
