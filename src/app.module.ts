@@ -14,6 +14,7 @@ import { IngestionModule } from './ingestion/ingestion.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HealthModule } from './health/health.module';
+import { EditorConsoleModule } from './editor-console/editor-console.module';
 import { DigestsModule } from './digests/digests.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
@@ -70,6 +71,7 @@ export class AppModule {
         SubscriptionsModule,
         IngestionModule,
         HealthModule,
+        EditorConsoleModule,
       ],
     };
   }

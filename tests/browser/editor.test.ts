@@ -1,0 +1,325 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { BRAND } from '../../src/mail/brand';
+import { EDITOR_KEY, eventually, startTestApp, TestApp } from '../support/app';
+import { ReceivedMail } from '../support/smtp-sink';
+import { anArticle, someReaders } from '../integration/editor/editor-fixtures';
+
+jest.setTimeout(240_000);
+
+const CHROMIUM = '/usr/bin/chromium';
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+const HOUR = 3_600_000;
+const LAPTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * The background behind the alert email's "BREAKING NEWS" banner, read from the
+ * console's (same-origin) preview frame: proves the email is shown styled.
+ */
+const BANNER_BACKGROUND = `(() => {
+  const doc = document.getElementById('alert-frame').contentDocument;
+  const style = (node) => doc.defaultView.getComputedStyle(node).backgroundColor;
+  let node = [...doc.querySelectorAll('div, td')].find((candidate) => candidate.textContent.trim() === '● BREAKING NEWS') || null;
+  while (node && style(node) === 'rgba(0, 0, 0, 0)') node = node.parentElement;
+  return node ? style(node) : null;
+})()`;
+
+/** "#b3261e" → "rgb(179, 38, 30)", as getComputedStyle reports colours. */
+function rgb(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** The latest 07:00 UTC at least two hours ago: a daily 07:00 reader's digest slot, fixed for the whole test. */
+function digestSlotBefore(now: number): Date {
+  const slot = new Date(now - 2 * HOUR);
+  if (slot.getUTCHours() < 7) slot.setUTCDate(slot.getUTCDate() - 1);
+  slot.setUTCHours(7, 0, 0, 0);
+  return slot;
+}
+
+describe('Editor console in a browser (Debian chromium)', () => {
+  let app: TestApp;
+  let browser: Browser;
+  /** Console errors and CSP violations: the page must obey its own policy. */
+  const problems: string[] = [];
+  /** Requests Dispatch refused, as "401 /articles/search": each test says which it expects. */
+  let refused: string[] = [];
+
+  const now = Date.now();
+  const digestAt = digestSlotBefore(now);
+  let volcanoReaders: { id: string; email: string }[];
+  let target: { id: string; title: string };
+  let digestStories: { id: string; title: string }[];
+  let background: { id: string; title: string };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    app = await startTestApp();
+    const { prisma } = app;
+
+    volcanoReaders = await someReaders(prisma, 5, { tags: ['volcano'] });
+    await someReaders(prisma, 2, { tags: ['volcano'], status: 'pending' });
+    await someReaders(prisma, 1, { tags: ['volcano'], status: 'unsubscribed' });
+    await someReaders(prisma, 1, { tags: ['volcano'], suppressed: true });
+    await someReaders(prisma, 3, { tags: ['geology'] });
+    await someReaders(prisma, 2, { tags: ['politics'] });
+
+    background = await anArticle(prisma, { title: 'Scientists had warned of rising pressure', tags: ['volcano'], publishedAt: new Date(digestAt.getTime() - 40 * HOUR) });
+    digestStories = [
+      await anArticle(prisma, { title: 'Ash cloud drifts east over farmland', tags: ['volcano', 'geology'], publishedAt: new Date(digestAt.getTime() - 3 * HOUR) }),
+      await anArticle(prisma, { title: 'Villages near the crater are evacuated', tags: ['volcano'], publishedAt: new Date(digestAt.getTime() - 8 * HOUR) }),
+    ];
+    await anArticle(prisma, { title: 'Election night: the results as they come in', tags: ['politics'], publishedAt: new Date(now - HOUR) });
+    target = await anArticle(prisma, {
+      id: 'volcano-erupts-capital',
+      title: 'Volcano erupts near the capital',
+      summary: 'Flights are grounded and schools are closed as ash falls on the city.',
+      tags: ['volcano'],
+      publishedAt: new Date(now - 10 * 60_000),
+    });
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  async function openConsole(viewport: { width: number; height: number }): Promise<Page> {
+    const context = await browser.newContext({ viewport, baseURL: app.url });
+    const page = await context.newPage();
+    refused = [];
+    page.on('console', (message) => {
+      // The browser logs every refused request too; those are checked through `refused`.
+      const refusedRequest = message.text().startsWith('Failed to load resource: the server responded with a status of');
+      if (message.type() === 'error' && !refusedRequest) problems.push(`console: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) refused.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto('/editor');
+    return page;
+  }
+
+  async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+  }
+
+  /** Waits for the element's text (trimmed) to be `expected`; fails showing the text it last had. */
+  async function expectText(locator: Locator, expected: string, timeoutMs = 20_000): Promise<void> {
+    let last: string | null = null;
+    try {
+      await eventually(async () => {
+        last = ((await locator.textContent()) ?? '').trim();
+        return last === expected ? true : undefined;
+      }, timeoutMs);
+    } catch {
+      expect(last).toBe(expected);
+    }
+  }
+
+  async function expectTexts(locator: Locator, expected: string[]): Promise<void> {
+    await locator.first().waitFor();
+    expect(await locator.allTextContents()).toEqual(expected);
+  }
+
+  async function focusedId(page: Page): Promise<string | null> {
+    return page.evaluate('document.activeElement ? document.activeElement.id : null');
+  }
+
+  /** The alert mails the sink received for one alert (Message-ID <alert.{alertId}.{subscriberId}@host>). */
+  function alertMails(alertId: string): ReceivedMail[] {
+    return app.smtp.messages.filter((mail) => mail.messageId?.startsWith(`<alert.${alertId}.`));
+  }
+
+  it('takes an editor from the key to a sent alert, with the audience previewed exactly', async () => {
+    const page = await openConsole(LAPTOP);
+
+    // The key: asked for once, a wrong one refused clearly.
+    const keyInput = page.getByLabel('Editor key');
+    expect(await focusedId(page)).toBe('key-input');
+    await keyInput.fill('a-wrong-key');
+    await keyInput.press('Enter');
+    await page.getByText('That editor key was not accepted').waitFor();
+    expect(await keyInput.getAttribute('aria-invalid')).toBe('true');
+    await shoot(page, 'editor-01-wrong-key');
+    await keyInput.fill(EDITOR_KEY);
+    await keyInput.press('Enter');
+    await page.locator('#workspace').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('dispatch.editorKey')")).toBe(EDITOR_KEY);
+    expect(page.url()).not.toContain(EDITOR_KEY);
+    expect((await page.context().cookies()).length).toBe(0);
+
+    // Find the article by a word of its title, pick it with the keyboard.
+    const search = page.getByLabel('Title or tag');
+    await search.fill('volcano');
+    await search.press('Enter');
+    await page.locator('#search-status').getByText('match “volcano”').waitFor();
+    const results = page.locator('#search-results .result-title');
+    await expectTexts(results, [target.title, ...digestStories.map((a) => a.title), background.title]);
+    const first = page.locator('#search-results .result').first();
+    await first.focus();
+    await page.keyboard.press('Enter');
+    expect(await first.getAttribute('aria-pressed')).toBe('true');
+
+    // The preview: audience size and the email as readers get it, styled.
+    const count = page.locator('#audience-count');
+    await expectText(count, '5');
+    await page.frameLocator('#alert-frame').getByRole('link', { name: target.title }).waitFor();
+    await expectText(page.locator('#alert-subject'), `Breaking: ${target.title}`);
+    expect(await page.evaluate(BANNER_BACKGROUND)).toBe(rgb(BRAND.colors.breaking));
+    await shoot(page, 'editor-02-preview');
+
+    // Widen the audience, see the new count, then go back to the article's tags.
+    const tags = page.getByLabel('Audience tags');
+    await tags.fill('volcano, #Geology');
+    expect(await page.locator('#stale-note').isVisible()).toBe(true);
+    expect(await page.locator('#send-button').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Update preview' }).click();
+    await expectText(count, '8');
+    await page.getByRole('button', { name: 'Use the article’s tags' }).click();
+    await expectText(count, '5');
+
+    // Send, through a confirmation that names the audience size.
+    await page.getByRole('button', { name: 'Send to 5 readers…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`“${target.title}” will be emailed to 5 readers.`);
+    await shoot(page, 'editor-03-confirm', false);
+    await dialog.getByRole('button', { name: 'Send to 5 readers' }).click();
+
+    // Live progress until every email is out.
+    await expectText(page.locator('#progress-state'), 'sent', 60_000);
+    await expectText(page.locator('#progress-sent'), '5');
+    await expectText(page.locator('#progress-failed'), '0');
+    await expectText(page.locator('#progress-text'), 'Done: all 5 emails sent.');
+    await shoot(page, 'editor-04-sent');
+
+    const [alert] = await app.prisma.alert.findMany({ where: { articleId: target.id } });
+    const mails = await eventually(async () => (alertMails(alert.id).length >= 5 ? alertMails(alert.id) : undefined));
+    expect(mails.flatMap((mail) => mail.envelope.to).sort()).toEqual(volcanoReaders.map((reader) => reader.email).sort());
+    expect(mails.every((mail) => mail.subject === `Breaking: ${target.title}`)).toBe(true);
+
+    // Sending the same article again shows the alert already sent; nothing goes out twice.
+    await page.getByRole('button', { name: 'Send to 5 readers…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Send to 5 readers' }).click();
+    await expectText(page.locator('#progress-note'), 'This article had already been alerted, so nothing was sent again. Here is that alert.');
+    await expectText(page.locator('#progress-state'), 'sent');
+    expect(await app.prisma.alert.count({ where: { articleId: target.id } })).toBe(1);
+    expect(await app.prisma.delivery.count({ where: { kind: 'alert' } })).toBe(5);
+    await shoot(page, 'editor-05-already-sent');
+
+    // A reader's digest at an instant: nothing sent, nothing recorded.
+    const deliveriesBefore = await app.prisma.delivery.count();
+    await page.getByLabel('Reader’s email address').fill(volcanoReaders[0].email);
+    await page.getByLabel('Instant (UTC)').fill(digestAt.toISOString().slice(0, 16));
+    await page.getByRole('button', { name: 'Preview digest' }).click();
+    await page.locator('#digest-subject').waitFor();
+    expect((await page.locator('#digest-articles li').allTextContents()).sort()).toEqual(digestStories.map((story) => story.id).sort());
+    await expectTexts(page.locator('#digest-related li'), [background.id]);
+    for (const story of digestStories) expect(await page.locator('#digest-text').textContent()).toContain(story.title);
+    await page.frameLocator('#digest-frame').getByRole('link', { name: digestStories[1].title }).waitFor();
+    await page.locator('#digest-section').scrollIntoViewIfNeeded();
+    await shoot(page, 'editor-06-digest');
+    await page.getByLabel('Reader’s email address').fill('nobody-at-all@readers.test');
+    await page.getByRole('button', { name: 'Preview digest' }).click();
+    await page.locator('#digest-empty').waitFor();
+    expect(await app.prisma.delivery.count()).toBe(deliveriesBefore);
+
+    expect(problems).toEqual([]);
+    expect(refused).toEqual(['401 /articles/search']);
+    await page.context().close();
+  });
+
+  it('asks for the key again when a call is refused, and works on a phone', async () => {
+    const page = await openConsole(PHONE);
+    // A key that was valid once and has since been revoked.
+    await page.evaluate("sessionStorage.setItem('dispatch.editorKey', 'revoked-key')");
+    await page.reload();
+
+    await page.getByText('That editor key was not accepted').waitFor();
+    const keyInput = page.getByLabel('Editor key');
+    expect(await focusedId(page)).toBe('key-input');
+    await keyInput.fill(EDITOR_KEY);
+    await keyInput.press('Enter');
+
+    // An article alerted earlier (by the newsroom's CMS, say): the console says so before any send.
+    const [alerted] = digestStories;
+    await app.prisma.alert.create({ data: { articleId: alerted.id, tags: ['volcano', 'geology'], sentBy: 'kafka', status: 'sent', recipients: 0, fannedOutAt: new Date() } });
+    await page.getByLabel('Title or tag').fill('#geology');
+    await page.getByLabel('Title or tag').press('Enter');
+    await page.locator('#search-results .result').filter({ hasText: alerted.title }).click();
+    await page.locator('#existing-note').getByText('already has a breaking alert').waitFor();
+    await page.frameLocator('#alert-frame').getByRole('link', { name: alerted.title }).waitFor();
+    await expectText(page.locator('#audience-count'), '8');
+    // Nothing is wider than the phone's screen.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await shoot(page, 'editor-07-phone');
+
+    expect(problems).toEqual([]);
+    expect(refused).toEqual(['401 /articles/search']);
+    await page.context().close();
+  });
+
+  it('sends a pasted article that Dispatch has not stored yet, saying what it cannot preview', async () => {
+    const page = await openConsole(LAPTOP);
+    await page.getByLabel('Editor key').fill(EDITOR_KEY);
+    await page.getByLabel('Editor key').press('Enter');
+    await page.locator('#workspace').waitFor();
+    const pasted = {
+      id: 'pasted-landslide-2026',
+      title: 'Landslide closes the mountain pass',
+      url: 'https://news.example.com/pasted-landslide-2026',
+      summary: 'The road will stay closed for days.',
+      tags: ['#Geology'],
+      publishedAt: new Date(now).toISOString(),
+    };
+
+    await page.getByText('Or paste an article (JSON)').click();
+    await page.getByLabel('Article in the event shape').fill('{"id": "half an article"');
+    await page.getByRole('button', { name: 'Use this article' }).click();
+    await page.locator('#paste-error').getByText('That is not valid JSON').waitFor();
+    await page.getByLabel('Article in the event shape').fill(JSON.stringify(pasted, null, 2));
+    await page.getByRole('button', { name: 'Use this article' }).click();
+
+    await page.locator('#preview-note').getByText('not stored in Dispatch yet').waitFor();
+    await expectText(page.locator('#audience-count'), '?');
+    expect(await page.getByLabel('Audience tags').inputValue()).toBe('geology');
+    await page.getByRole('button', { name: 'Send alert…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`“${pasted.title}” will be emailed to every confirmed reader with the tag #geology.`);
+    await shoot(page, 'editor-08-paste-confirm', false);
+    await dialog.getByRole('button', { name: 'Send now' }).click();
+
+    await expectText(page.locator('#progress-state'), 'sent', 60_000);
+    await expectText(page.locator('#progress-sent'), '3');
+    const [alert] = await app.prisma.alert.findMany({ where: { articleId: pasted.id } });
+    const mails = await eventually(async () => (alertMails(alert.id).length >= 3 ? alertMails(alert.id) : undefined));
+    expect(mails).toHaveLength(3);
+    // Stored now: its email and audience can be shown.
+    await page.frameLocator('#alert-frame').getByRole('link', { name: pasted.title }).waitFor();
+    await expectText(page.locator('#audience-count'), '3');
+    await shoot(page, 'editor-09-paste-sent');
+
+    expect(problems).toEqual([]);
+    expect(refused).toEqual(['404 /alerts/preview']);
+    await page.context().close();
+  });
+});
