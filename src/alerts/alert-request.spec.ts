@@ -34,6 +34,7 @@ describe(parseCreateAlertRequest.name, () => {
 
   it('names the field at fault', () => {
     expect(sut({ articleId: 42 })).toEqual({ ok: false, message: 'articleId: must be a string of 1 to 200 characters' });
+    expect(sut({ articleId: 'a\u0000b' })).toEqual({ ok: false, message: 'articleId: must not contain control characters' });
     expect(sut({ articleId: 'a', tags: ['no spaces'] })).toMatchObject({ ok: false, message: expect.stringMatching(/^tags\[0\]: must be 1 to 50/) });
     expect(sut({ articleId: 'a', tags: [] })).toEqual({ ok: false, message: 'tags: at least 1 tag' });
     expect(sut({ articleId: 'a', resend: 'yes' })).toEqual({ ok: false, message: 'resend: must be true or false' });
@@ -69,6 +70,7 @@ describe(parseAlertPreviewRequest.name, () => {
 
   it('names the parameter at fault', () => {
     expect(sut({})).toEqual({ ok: false, message: 'articleId: is required' });
+    expect(sut({ articleId: 'a\u0000b' })).toEqual({ ok: false, message: 'articleId: must not contain control characters' });
     expect(sut({ articleId: 'a', tags: 'bad tag' })).toMatchObject({ ok: false, message: expect.stringMatching(/^tags\[0\]: must be 1 to 50/) });
   });
 });

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { ArticleEvent, articleEventSchema } from '../articles/article-event';
+import { ArticleEvent, articleEventSchema, articleIdSchema } from '../articles/article-event';
 import { normalizeTags, tagListSchema, tagSchema } from '../articles/tags';
 import { expected, ParseResult, parseWith } from '../common/validation';
 
 /** An alert may name up to this many tags; the same bound as an article's. */
 const MAX_AUDIENCE_TAGS = 20;
-
-const articleIdSchema = z
-  .string({ error: expected('a string of 1 to 200 characters') })
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters');
 
 /**
  * The editor's audience override: replaces the article's own tags, so it can narrow

@@ -67,9 +67,18 @@ export const isoInstantSchema = z.string({ error: expected('an ISO-8601 date-tim
   return parsed.toJSDate();
 });
 
+/**
+ * JSON can spell a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text can hold:
+ * PostgreSQL refuses it, so such a value would fail at the database instead of here.
+ */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+const WELL_FORMED_RULE = 'must be valid Unicode text (no unpaired surrogate)';
+const wellFormed = (value: string) => !UNPAIRED_SURROGATE.test(value);
+
 function text(label: string, bounds: { max: number }, clean: (value: string) => string) {
   return z
     .string({ error: expected(label) })
+    .refine(wellFormed, WELL_FORMED_RULE)
     .transform(clean)
     .pipe(
       z
@@ -83,6 +92,7 @@ function text(label: string, bounds: { max: number }, clean: (value: string) => 
 function optionalText(label: string, bounds: { max: number }, clean: (value: string) => string) {
   return z
     .string({ error: expected(label) })
+    .refine(wellFormed, WELL_FORMED_RULE)
     .nullish()
     .transform((value) => {
       const cleaned = value == null ? '' : clean(value);
@@ -91,6 +101,15 @@ function optionalText(label: string, bounds: { max: number }, clean: (value: str
     .pipe(z.string().max(bounds.max, `must be at most ${bounds.max} characters`).optional());
 }
 
+/** An article's id, wherever one is given (an event, POST /alerts): what PostgreSQL can store and a log line can show. */
+export const articleIdSchema = z
+  .string({ error: expected('a string of 1 to 200 characters') })
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .refine((id) => !/\p{Cc}/u.test(id), 'must not contain control characters')
+  .refine(wellFormed, WELL_FORMED_RULE)
+  .refine((id) => id.trim() !== '', 'must not be blank');
+
 /**
  * The one schema of an article event (CONTRACT.md "Article events"), used by the Kafka
  * consumer and by POST /alerts for an inline article. Unknown fields are refused so a
@@ -98,12 +117,7 @@ function optionalText(label: string, bounds: { max: number }, clean: (value: str
  */
 export const articleEventSchema = z.strictObject(
   {
-    id: z
-      .string({ error: expected('a string of 1 to 200 characters') })
-      .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters')
-      .refine((id) => !/\p{Cc}/u.test(id), 'must not contain control characters')
-      .refine((id) => id.trim() !== '', 'must not be blank'),
+    id: articleIdSchema,
     title: text('a string of 1 to 500 characters', { max: 500 }, singleLine),
     url: httpUrlSchema,
     summary: optionalText('a string of at most 2000 characters', { max: 2000 }, multiLine),
