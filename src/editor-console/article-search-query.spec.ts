@@ -47,4 +47,8 @@ describe(parseArticleSearch.name, () => {
     expect(sut({ q: ['a', 'b'] })).toEqual({ ok: false, message: 'q: must be a single text value' });
     expect(sut({ q: 'x'.repeat(501) })).toEqual({ ok: false, message: 'q: must be at most 500 characters' });
   });
+
+  it('refuses control characters, which no title holds and PostgreSQL cannot take (NUL)', () => {
+    expect(sut({ q: 'a\u0000b' })).toEqual({ ok: false, message: 'q: must not contain control characters' });
+  });
 });

@@ -27,7 +27,12 @@ const limitSchema = z
   .refine((n) => n >= 1 && n <= SEARCH_MAX_LIMIT, `must be an integer from 1 to ${SEARCH_MAX_LIMIT}`);
 
 const searchQuerySchema = z.object({
-  q: z.string({ error: expected('a single text value') }).max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`).optional(),
+  q: z
+    .string({ error: expected('a single text value') })
+    .max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`)
+    // No title or id holds one, and PostgreSQL refuses a NUL in any text parameter.
+    .refine((text) => !/\p{Cc}/u.test(text), 'must not contain control characters')
+    .optional(),
   limit: limitSchema.optional(),
 });
 
