@@ -1,0 +1,98 @@
+import { EDITOR_KEY, eventually } from '../../support/app';
+import { produce } from '../../support/kafka';
+import { ledgerCheck } from '../../support/ledger';
+import { ServiceProcess } from '../../support/service-process';
+import { committedOffsets, endOffsets } from './kafka-offsets';
+
+jest.setTimeout(300_000);
+
+const READERS = 60;
+const SMTP_DELAY_MS = 250;
+
+function articleEvent(id: string) {
+  return {
+    key: id,
+    value: JSON.stringify({
+      id,
+      title: `Chip export rules, part ${id}`,
+      url: `https://example.com/news/${id}`,
+      tags: ['aichips'],
+      publishedAt: new Date().toISOString(),
+    }),
+  };
+}
+
+// F11: the whole service as a process, SIGTERMed while an alert fan-out is being
+// sent through a slow SMTP server. It must exit 0 on its own, leave nothing
+// 'sending', keep its offsets committed, and the next start sends the rest, once.
+describe('SIGTERM in the middle of an alert fan-out', () => {
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = await ServiceProcess.start({
+      env: { LOG_LEVEL: 'info', SMTP_POOL_SIZE: '2', DELIVERY_BATCH_SIZE: '10', KAFKA_TOPIC_PARTITIONS: '2' },
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('exits 0 with every claimed row sent or given back, offsets committed, and the rest sent once after a restart', async () => {
+    const { prisma, smtp, topics } = service;
+    const brokers = (service.env.KAFKA_BROKERS ?? '').split(',');
+    await produce(brokers, topics.articles, ['sigterm-1', 'sigterm-2', 'sigterm-3'].map(articleEvent));
+    await eventually(async () => ((await prisma.article.count()) === 3 ? true : undefined), 60_000);
+    await prisma.subscriber.createMany({
+      data: Array.from({ length: READERS }, (_, i) => ({
+        email: `reader${i}@sigterm.example`,
+        status: 'confirmed' as const,
+        tags: ['aichips'],
+        confirmedAt: new Date(),
+      })),
+    });
+    smtp.delay(SMTP_DELAY_MS);
+
+    const response = await fetch(`${service.url}/alerts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${EDITOR_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ articleId: 'sigterm-1' }),
+    });
+    expect(response.status).toBe(202);
+    const { alertId, recipients } = (await response.json()) as { alertId: string; recipients: number };
+    expect(recipients).toBe(READERS);
+
+    await smtp.waitFor(5);
+    const exit = await service.sigterm();
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    await service.waitForLog(/"msg":"shut down cleanly"/, 1000);
+    const byStatus = await countByStatus(service);
+    expect(byStatus.sending ?? 0).toBe(0);
+    expect(byStatus.uncertain ?? 0).toBe(0);
+    // Stopped mid-run: some rows were still waiting, and everything the server accepted is recorded as sent.
+    expect(byStatus.queued ?? 0).toBeGreaterThan(0);
+    expect(byStatus.sent).toBe(smtp.messages.length);
+    const committed = await committedOffsets(brokers, topics.group, topics.articles);
+    expect(committed).toEqual(await endOffsets(brokers, topics.articles));
+
+    smtp.delay(0);
+    await service.restart();
+    await smtp.waitFor(READERS, 120_000);
+    await eventually(async () => ((await countByStatus(service)).sent === READERS ? true : undefined), 60_000);
+    const ledger = await ledgerCheck(prisma, smtp.messages);
+    expect({ lost: ledger.lost, duplicate: ledger.duplicate, unexpected: ledger.unexpected, uncertain: ledger.uncertain }).toEqual({
+      lost: [],
+      duplicate: [],
+      unexpected: [],
+      uncertain: [],
+    });
+    expect(smtp.messages).toHaveLength(READERS);
+    await eventually(async () => ((await prisma.alert.findUnique({ where: { id: alertId } }))?.status === 'sent' ? true : undefined), 30_000);
+  });
+});
+
+async function countByStatus(service: ServiceProcess): Promise<Record<string, number>> {
+  const groups = await service.prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+  return Object.fromEntries(groups.map((group) => [group.status, group._count._all]));
+}
