@@ -23,6 +23,8 @@ const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const HOUR = 3_600_000;
 const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
+/** Upper bound for anything the page waits on: generous, the machine is shared. */
+const WAIT_MS = 60_000;
 
 /**
  * The background behind the alert email's "BREAKING NEWS" banner, read from the
@@ -102,6 +104,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
 
   async function openConsole(viewport: { width: number; height: number }): Promise<Page> {
     const context = await browser.newContext({ viewport, baseURL: app.url });
+    context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
     refused = [];
     page.on('console', (message) => {
@@ -122,7 +125,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
   }
 
   /** Waits for the element's text (trimmed) to be `expected`; fails showing the text it last had. */
-  async function expectText(locator: Locator, expected: string, timeoutMs = 20_000): Promise<void> {
+  async function expectText(locator: Locator, expected: string, timeoutMs = WAIT_MS): Promise<void> {
     let last: string | null = null;
     try {
       await eventually(async () => {
@@ -205,14 +208,14 @@ describe('Editor console in a browser (Debian chromium)', () => {
     await dialog.getByRole('button', { name: 'Send to 5 readers' }).click();
 
     // Live progress until every email is out.
-    await expectText(page.locator('#progress-state'), 'sent', 60_000);
+    await expectText(page.locator('#progress-state'), 'sent');
     await expectText(page.locator('#progress-sent'), '5');
     await expectText(page.locator('#progress-failed'), '0');
     await expectText(page.locator('#progress-text'), 'Done: all 5 emails sent.');
     await shoot(page, 'editor-04-sent');
 
     const [alert] = await app.prisma.alert.findMany({ where: { articleId: target.id } });
-    const mails = await eventually(async () => (alertMails(alert.id).length >= 5 ? alertMails(alert.id) : undefined));
+    const mails = await eventually(async () => (alertMails(alert.id).length >= 5 ? alertMails(alert.id) : undefined), WAIT_MS);
     expect(mails.flatMap((mail) => mail.envelope.to).sort()).toEqual(volcanoReaders.map((reader) => reader.email).sort());
     expect(mails.every((mail) => mail.subject === `Breaking: ${target.title}`)).toBe(true);
 
@@ -308,10 +311,10 @@ describe('Editor console in a browser (Debian chromium)', () => {
     await shoot(page, 'editor-08-paste-confirm', false);
     await dialog.getByRole('button', { name: 'Send now' }).click();
 
-    await expectText(page.locator('#progress-state'), 'sent', 60_000);
+    await expectText(page.locator('#progress-state'), 'sent');
     await expectText(page.locator('#progress-sent'), '3');
     const [alert] = await app.prisma.alert.findMany({ where: { articleId: pasted.id } });
-    const mails = await eventually(async () => (alertMails(alert.id).length >= 3 ? alertMails(alert.id) : undefined));
+    const mails = await eventually(async () => (alertMails(alert.id).length >= 3 ? alertMails(alert.id) : undefined), WAIT_MS);
     expect(mails).toHaveLength(3);
     // Stored now: its email and audience can be shown.
     await page.frameLocator('#alert-frame').getByRole('link', { name: pasted.title }).waitFor();

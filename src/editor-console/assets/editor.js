@@ -235,7 +235,7 @@
     } else if (text) {
       el.searchStatus.textContent = `${plural(hits.length, 'article')} ${hits.length === 1 ? 'matches' : 'match'} “${text}”, newest first.`;
     } else {
-      el.searchStatus.textContent = `The ${plural(hits.length, 'newest article')}.`;
+      el.searchStatus.textContent = hits.length === 1 ? 'The newest article.' : `The ${hits.length} newest articles.`;
     }
   }
 
