@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../database/prisma-errors';
 import { Clock } from '../common/clock';
 import { messageHost } from '../mail/message-host';
 import { DeliveryWorker } from '../deliveries/delivery-worker';
+import { MetricsService } from '../metrics/metrics.service';
 import { RelatedArticlesService } from '../articles/related-articles.service';
 import { AlertFanoutRepository, FanoutTarget } from './alert-fanout.repository';
 
@@ -17,6 +18,8 @@ const FIRST_SLICE = 200;
 const STALLED_AFTER_MS = 30_000;
 const SWEEP_INTERVAL_MS = 15_000;
 const RELATED_IN_ALERT = 3;
+/** The nil uuid sorts before every subscriber id: a resumed fan-out starts over, and slices already written are no-ops. */
+const FROM_FIRST_SUBSCRIBER = '00000000-0000-0000-0000-000000000000';
 
 export interface AlertSummary {
   alertId: string;
@@ -63,6 +66,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly worker: DeliveryWorker,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -113,6 +117,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     }
     const target: FanoutTarget = { alertId: created.id, articleId: article.id, tags, relatedIds, messageHost: messageHost(this.config) };
     const first = await this.fanout.queueSlice(target, null, FIRST_SLICE);
+    this.metrics.deliveriesQueued.inc({ kind: 'alert' }, first.queued);
     this.worker.wake();
     // Counted after the first slice is queued, so counting a large audience never delays the first email.
     const recipients = first.last === null ? first.queued : await this.fanout.countAudience(tags);
@@ -156,6 +161,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     let cursor = after;
     while (cursor !== null) {
       const slice = await this.fanout.queueSlice(target, cursor, FANOUT_SLICE);
+      this.metrics.deliveriesQueued.inc({ kind: 'alert' }, slice.queued);
       cursor = slice.last;
       if (slice.queued > 0) this.worker.wake();
     }
@@ -180,7 +186,8 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
         const relatedIds = queued ? queued.relatedIds : await this.relatedIds({ id: alert.articleId, ...alert.article });
         const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, relatedIds, messageHost: messageHost(this.config) };
         this.logger.warn({ alertId: alert.id, msg: 'resuming an interrupted alert fan-out' });
-        this.continueInBackground(alert.id, () => this.finishFanout(target, null));
+        // Not null: to finishFanout that means "audience exhausted", and it would mark the alert done with the rest never queued.
+        this.continueInBackground(alert.id, () => this.finishFanout(target, FROM_FIRST_SUBSCRIBER));
       }
     } catch (error) {
       this.logger.warn({ err: (error as Error).message, msg: 'alert sweep failed; will retry' });

@@ -13,6 +13,9 @@ export interface MailToQueue {
   messageId: string;
 }
 
+/** What the subscribe statement may queue: nothing (a repeat in the window, a suppressed address) or one of these. */
+export type MailKind = 'confirm' | 'manage';
+
 export interface SubscribeCommand {
   email: string;
   emailHash: string;
@@ -39,10 +42,11 @@ export class SubscribersRepository {
    *  - new, pending or unsubscribed: preferences are (re)set, status becomes pending
    *    and a confirmation email is queued.
    * The outbox's unique dedupeKey makes a repeat within the same window a no-op.
+   * Returns the kind of email queued, for the metrics; callers never tell the reader.
    */
-  async subscribe(command: SubscribeCommand): Promise<void> {
+  async subscribe(command: SubscribeCommand): Promise<MailKind[]> {
     const { email, emailHash, preferences: p, confirmMail, manageMail } = command;
-    await this.prisma.$executeRaw`
+    const queued = await this.prisma.$queryRaw<{ kind: MailKind }[]>`
       WITH suppressed AS (
         SELECT EXISTS (SELECT 1 FROM "Suppression" WHERE "emailHash" = ${emailHash}) AS yes
       ), existing AS (
@@ -69,7 +73,9 @@ export class SubscribersRepository {
       )
       INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", "subscriberId", "articleIds", "relatedIds")
       SELECT "kind", "dedupeKey", "messageId", "priority", "id", '{}', '{}' FROM mail
-      ON CONFLICT ("dedupeKey") DO NOTHING`;
+      ON CONFLICT ("dedupeKey") DO NOTHING
+      RETURNING "kind"::text AS "kind"`;
+    return queued.map((row) => row.kind);
   }
 
   async findById(id: string): Promise<Subscriber | null> {

@@ -6,6 +6,7 @@ import { messageIdFor } from '../deliveries/delivery.types';
 import { DeliveryWorker } from '../deliveries/delivery-worker';
 import { nextSlotAfter } from '../digests/schedule';
 import { messageHost } from '../mail/message-host';
+import { MetricsService } from '../metrics/metrics.service';
 import { emailHash } from '../suppression/email-hash';
 import { ReaderLinks } from './reader-links';
 import { MailToQueue, Subscriber, SubscribersRepository } from './subscribers.repository';
@@ -36,6 +37,7 @@ export class SubscriptionsService {
     private readonly links: ReaderLinks,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.host = messageHost(config);
   }
@@ -53,7 +55,8 @@ export class SubscriptionsService {
       messageId: messageIdFor(kind, [hash.slice(0, 32), window], this.host),
     });
     const { email, ...preferences } = request;
-    await this.subscribers.subscribe({ email, emailHash: hash, preferences, confirmMail: mail('confirm'), manageMail: mail('manage') });
+    const queued = await this.subscribers.subscribe({ email, emailHash: hash, preferences, confirmMail: mail('confirm'), manageMail: mail('manage') });
+    for (const kind of queued) this.metrics.deliveriesQueued.inc({ kind });
     this.worker.wake();
   }
 
