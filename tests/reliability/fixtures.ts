@@ -212,3 +212,28 @@ export async function refuseConnections(db: TestDatabase): Promise<void> {
 export async function allowConnections(db: TestDatabase): Promise<void> {
   await withMaintenanceClient((client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(db.name)} ALLOW_CONNECTIONS true`));
 }
+
+/**
+ * Lets `allowed` INSERT statements into "Delivery" through, then makes every later
+ * one sleep inside its transaction: a digest run or alert fan-out frozen halfway,
+ * for a test to SIGKILL the service right there. releaseOutboxInserts() undoes it.
+ */
+export async function holdOutboxInsertsAfter(db: TestDatabase, allowed: number): Promise<void> {
+  await onDatabase(db, async (client) => {
+    await client.query('CREATE SEQUENCE IF NOT EXISTS outbox_insert_statements');
+    await client.query(`SELECT setval('outbox_insert_statements', 1, false)`);
+    await client.query(`
+      CREATE OR REPLACE FUNCTION hold_outbox_inserts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('outbox_insert_statements') > ${Number(allowed)} THEN PERFORM pg_sleep(600); END IF;
+        RETURN NULL;
+      END $$`);
+    await client.query('CREATE TRIGGER hold_outbox_inserts AFTER INSERT ON "Delivery" FOR EACH STATEMENT EXECUTE FUNCTION hold_outbox_inserts()');
+  });
+}
+
+/** Call with the service stopped: the held sessions go first, or dropping the trigger would wait for their locks. */
+export async function releaseOutboxInserts(db: TestDatabase): Promise<void> {
+  await endSleepingSessions(db);
+  await onDatabase(db, (client) => client.query('DROP TRIGGER IF EXISTS hold_outbox_inserts ON "Delivery"'));
+}
