@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../database/prisma-errors';
 import { Clock } from '../common/clock';
 import { messageHost } from '../mail/message-host';
 import { DeliveryWorker } from '../deliveries/delivery-worker';
+import { MetricsService } from '../metrics/metrics.service';
 import { RelatedArticlesService } from '../articles/related-articles.service';
 import { AlertFanoutRepository, FanoutTarget } from './alert-fanout.repository';
 
@@ -65,6 +66,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly worker: DeliveryWorker,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -115,6 +117,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     }
     const target: FanoutTarget = { alertId: created.id, articleId: article.id, tags, relatedIds, messageHost: messageHost(this.config) };
     const first = await this.fanout.queueSlice(target, null, FIRST_SLICE);
+    this.metrics.deliveriesQueued.inc({ kind: 'alert' }, first.queued);
     this.worker.wake();
     // Counted after the first slice is queued, so counting a large audience never delays the first email.
     const recipients = first.last === null ? first.queued : await this.fanout.countAudience(tags);
@@ -158,6 +161,7 @@ export class AlertsService implements OnApplicationBootstrap, BeforeApplicationS
     let cursor = after;
     while (cursor !== null) {
       const slice = await this.fanout.queueSlice(target, cursor, FANOUT_SLICE);
+      this.metrics.deliveriesQueued.inc({ kind: 'alert' }, slice.queued);
       cursor = slice.last;
       if (slice.queued > 0) this.worker.wake();
     }
