@@ -89,6 +89,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await Promise.all(this.senders);
     const unstarted = this.ready.splice(0).map(({ row }) => row.id);
     clearTimeout(this.flushTimer);
+    // A flush already running may have checked for rows just before the last sender added one.
+    await this.flushing;
     await this.flush();
     await this.deliveries.release(unstarted);
   }
@@ -142,7 +144,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         group.map((row) => row.id),
         reason,
       );
-      for (const row of group) this.metrics.deliveriesSkipped.inc({ kind: row.kind });
+      for (const row of group) {
+        this.metrics.deliveriesSkipped.inc({ kind: row.kind });
+        this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg: 'delivery skipped' });
+      }
     }
     if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat());
     if (eligible.length === 0) return;
@@ -170,10 +175,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if ('error' in message) {
         await this.deliveries.markFailed(row.id, message.error);
         this.metrics.deliveriesFailed.inc({ kind: row.kind });
+        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, err: message.error, msg: 'delivery failed: could not be composed' });
         await this.recordAlertProgress([row]);
         return;
       }
       if (await this.send(row, message)) {
+        this.logger.debug({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, msg: 'delivery accepted by SMTP' });
         this.sent.push(row);
         this.flushSoon();
       }
@@ -186,7 +193,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** Returns true when SMTP accepted the message; every other outcome is recorded here. */
   private async send(row: ClaimedDelivery, message: OutgoingMessage): Promise<boolean> {
     const kind = { kind: row.kind };
-    if (row.wasUncertain) this.metrics.uncertainResends.inc(kind);
+    if (row.wasUncertain) {
+      this.metrics.uncertainResends.inc(kind);
+      this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resending with the same Message-ID: a lease ran out mid-send, the server may have it already' });
+    }
     const stopTimer = this.metrics.smtpLatency.startTimer();
     const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId);
     stopTimer();
@@ -198,9 +208,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         if (shouldGiveUp(row.attempts)) {
           await this.deliveries.markFailed(row.id, `gave up after ${row.attempts} attempts: ${outcome.error}`);
           this.metrics.deliveriesFailed.inc(kind);
+          this.logger.warn({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, err: outcome.error, msg: 'delivery failed: out of retries' });
         } else {
-          await this.deliveries.markRetry(row.id, nextRetryDelay(row.attempts), outcome.error);
+          const retryInMs = nextRetryDelay(row.attempts);
+          await this.deliveries.markRetry(row.id, retryInMs, outcome.error);
           this.metrics.deliveriesRetried.inc(kind);
+          this.logger.log({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, retryInMs, err: outcome.error, msg: 'delivery will be retried' });
         }
         await this.recordAlertProgress([row]);
         return false;
