@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client';
 import { emailHash } from '../../src/suppression/email-hash';
 import { EDITOR_KEY, eventually } from '../support/app';
 import { TestDatabase, withMaintenanceClient } from '../support/database';
-import { uniqueName } from '../support/kafka';
+import { produce, uniqueName } from '../support/kafka';
 import { ledgerCheck, LedgerReport } from '../support/ledger';
 import type { SmtpSink } from '../support/smtp-sink';
 
@@ -95,6 +95,13 @@ export function anArticleEvent(id: string, overrides: Record<string, unknown> = 
 
 export function articleMessage(event: Record<string, unknown>): Message {
   return { key: String(event.id), value: JSON.stringify(event) };
+}
+
+/** Publishes events in requests the broker accepts (its default max request size is 1 MB). */
+export async function publishEvents(brokers: string[], topic: string, events: readonly Record<string, unknown>[]): Promise<void> {
+  for (let start = 0; start < events.length; start += 2000) {
+    await produce(brokers, topic, events.slice(start, start + 2000).map(articleMessage));
+  }
 }
 
 /** `count` distinct valid events `${prefix}-0…`, one minute apart. */
