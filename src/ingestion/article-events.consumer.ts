@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config';
 import { KAFKA } from '../kafka/kafka.provider';
 import { KafkaTopicsService } from '../kafka/kafka-topics.service';
 import { classifyDatabaseError, DatabaseFailure } from '../database/prisma-errors';
+import { DlqUnavailableError } from '../kafka/dlq.publisher';
 import { MetricsService } from '../metrics/metrics.service';
 import { ArticleIngestionService, SourcedMessage } from './article-ingestion.service';
 import { nextRetryDelay } from '../deliveries/retry-policy';
@@ -105,7 +106,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
         if (failure !== 'unavailable') return this.storeOneByOne(chunk, payload);
         outage += 1;
         const delay = Math.min(nextRetryDelay(outage), MAX_OUTAGE_BACKOFF_MS);
-        this.logger.warn({ topic: chunk[0].source.topic, partition: chunk[0].source.partition, delay, msg: 'database unavailable; retrying' });
+        this.logger.warn({ topic: chunk[0].source.topic, partition: chunk[0].source.partition, delay, msg: 'database or DLQ unavailable; retrying' });
         if (!(await this.pauseWithHeartbeat(delay, payload))) return false;
       }
     }
@@ -132,12 +133,27 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
             continue;
           }
           const reason = `could not be stored: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-          await this.withHeartbeats(payload, () => this.ingestion.park([{ ...item, reason }]));
+          if (!(await this.parkWhenPossible(item, reason, payload))) return false;
           break;
         }
       }
     }
     return true;
+  }
+
+  /** Parks one message, waiting out a DLQ that refuses it: committing past it would drop it. */
+  private async parkWhenPossible(item: SourcedMessage, reason: string, payload: EachBatchPayload): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.withHeartbeats(payload, () => this.ingestion.park([{ ...item, reason }]));
+        return true;
+      } catch (error) {
+        if (!(error instanceof DlqUnavailableError)) throw error;
+        const delay = Math.min(nextRetryDelay(attempt), MAX_OUTAGE_BACKOFF_MS);
+        this.logger.warn({ topic: item.source.topic, partition: item.source.partition, offset: item.source.offset, delay, msg: 'DLQ unavailable; retrying' });
+        if (!(await this.pauseWithHeartbeat(delay, payload))) return false;
+      }
+    }
   }
 
   /**
@@ -147,6 +163,8 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
    * a failure only counts against the messages while the database still answers.
    */
   private async diagnose(error: unknown): Promise<DatabaseFailure> {
+    // A DLQ that refuses a poison message is an outage too: wait, never crash or re-blame the message.
+    if (error instanceof DlqUnavailableError) return 'unavailable';
     const failure = classifyDatabaseError(error);
     if (failure === 'unavailable') return failure;
     return (await this.ingestion.storeAnswers()) ? failure : 'unavailable';
@@ -171,7 +189,10 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     while (Date.now() < until) {
       if (!payload.isRunning() || payload.isStale()) return false;
       await sleep(Math.min(1000, until - Date.now()));
-      await payload.heartbeat().catch(() => undefined);
+      // Not swallowed: a rebalance announced here must reach kafkajs so this member
+      // rejoins now (its chunk is neither stored nor committed), rather than hold
+      // its partitions, and stall the whole group, until it is evicted.
+      await payload.heartbeat();
     }
     return payload.isRunning() && !payload.isStale();
   }
