@@ -18,9 +18,14 @@ export interface RejectedMessage {
 
 export const DLQ_ERROR_HEADER = 'dispatch-error';
 
+/** The DLQ did not take the messages (broker down, topic missing, write refused): retry later, never skip them. */
+export class DlqUnavailableError extends Error {
+  override readonly name = 'DlqUnavailableError';
+}
+
 /**
  * Publishes rejected events unchanged (key, value, headers) with the reason and
- * where they came from. Throws when the broker does not acknowledge, so the
+ * where they came from. Throws DlqUnavailableError when the broker does not acknowledge, so the
  * caller does not commit past a message that is neither stored nor parked.
  */
 @Injectable()
@@ -35,6 +40,14 @@ export class DlqPublisher implements OnApplicationShutdown {
 
   async publish(rejected: RejectedMessage[]): Promise<void> {
     if (rejected.length === 0) return;
+    try {
+      await this.send(rejected);
+    } catch (error) {
+      throw new DlqUnavailableError(`DLQ publish failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  private async send(rejected: RejectedMessage[]): Promise<void> {
     const producer = await this.connect();
     await producer.send({
       topic: this.config.kafka.dlqTopic,
