@@ -1,0 +1,244 @@
+import type { Message } from 'kafkajs';
+import { eventually, startTestApp, TestApp } from '../../support/app';
+import { ConsumedMessage, produce } from '../../support/kafka';
+import { anArticleEvent, articleMessage } from './article-events';
+import { readTopic, waitUntilCaughtUp } from './consumer-group';
+
+jest.setTimeout(120_000);
+
+function bytesOf(value: Buffer | string | null | undefined): Buffer | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
+// Issue 3 / CONTRACT.md "Article events (Kafka)": the real consumer against the
+// real broker and database; each test uses article ids of its own.
+
+describe('Article ingestion from Kafka', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+
+  afterAll(() => app?.close());
+
+  const publish = (messages: Message[]) => produce(app.config.kafka.brokers, app.topics.articles, messages);
+  const stored = (id: string) => app.prisma.article.findUnique({ where: { id } });
+  const rowsWithId = (id: string) => app.prisma.article.count({ where: { id } });
+
+  it('stores a valid event with its tags normalised', async () => {
+    const event = anArticleEvent({ id: 'valid-1', tags: ['#AINews', '  News ', 'ainews', 'SyntheticData'] });
+
+    await publish([articleMessage(event)]);
+
+    const article = await eventually(() => stored('valid-1').then((row) => row ?? undefined));
+    expect(article).toMatchObject({
+      id: 'valid-1',
+      title: event.title,
+      url: event.url,
+      summary: event.summary,
+      author: 'Editorial Staff',
+      imageUrl: 'https://example.com/img/musk.jpg',
+      breaking: false,
+      tags: ['ainews', 'news', 'syntheticdata'],
+      publishedAt: new Date('2026-11-23T09:00:00Z'),
+    });
+  });
+
+  it('treats the same id again as an update of the one article', async () => {
+    const first = anArticleEvent({ id: 'update-1', title: 'First draft', publishedAt: '2026-11-23T09:00:00Z' });
+    const second = anArticleEvent({ id: 'update-1', title: 'Corrected headline', tags: ['Politics'], publishedAt: '2026-11-23T09:05:00Z' });
+
+    await publish([articleMessage(first)]);
+    await eventually(() => stored('update-1').then((row) => row ?? undefined));
+    await publish([articleMessage(second)]);
+    await waitUntilCaughtUp(app);
+
+    expect(await rowsWithId('update-1')).toBe(1);
+    expect(await stored('update-1')).toMatchObject({ title: 'Corrected headline', tags: ['politics'] });
+  });
+
+  it('changes nothing when the very same event is delivered twice', async () => {
+    const event = anArticleEvent({ id: 'redelivered-1' });
+    await publish([articleMessage(event)]);
+    await waitUntilCaughtUp(app);
+    const before = await stored('redelivered-1');
+
+    await publish([articleMessage(event)]);
+    await waitUntilCaughtUp(app);
+
+    expect(await rowsWithId('redelivered-1')).toBe(1);
+    expect(await stored('redelivered-1')).toMatchObject({ title: before?.title, tags: before?.tags, publishedAt: before?.publishedAt });
+  });
+
+  it('ignores an older version that arrives after a newer one was stored', async () => {
+    const newer = anArticleEvent({ id: 'late-1', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' });
+    const older = anArticleEvent({ id: 'late-1', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' });
+
+    await publish([articleMessage(newer)]);
+    await eventually(() => stored('late-1').then((row) => row ?? undefined));
+    await publish([articleMessage(older)]);
+    await waitUntilCaughtUp(app);
+
+    expect(await stored('late-1')).toMatchObject({ title: 'Newer', publishedAt: new Date('2026-11-23T10:00:00Z') });
+  });
+
+  it('keeps the newest version when an older one follows it in the same batch', async () => {
+    await publish([
+      articleMessage(anArticleEvent({ id: 'late-2', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' })),
+      articleMessage(anArticleEvent({ id: 'late-2', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' })),
+    ]);
+    await waitUntilCaughtUp(app);
+
+    expect(await rowsWithId('late-2')).toBe(1);
+    expect(await stored('late-2')).toMatchObject({ title: 'Newer' });
+  });
+
+  it('parks an event the database refuses on its own and stores the rest of its batch', async () => {
+    // Valid by the schema, but PostgreSQL cannot store a lone UTF-16 surrogate:
+    // the failure must be pinned on that one message, not on its neighbours.
+    const refused = anArticleEvent({ id: 'refused-1', title: 'Broken \ud800 text' });
+    await publish([
+      articleMessage(anArticleEvent({ id: 'neighbour-1' }), { partition: 0 }),
+      articleMessage(refused, { partition: 0 }),
+      articleMessage(anArticleEvent({ id: 'neighbour-2' }), { partition: 0 }),
+    ]);
+    await waitUntilCaughtUp(app);
+
+    expect(await rowsWithId('neighbour-1')).toBe(1);
+    expect(await rowsWithId('neighbour-2')).toBe(1);
+    expect(await rowsWithId('refused-1')).toBe(0);
+    const parked = (await readTopic(app.config.kafka.brokers, app.topics.dlq)).filter((m) => m.key?.toString() === 'refused-1');
+    expect(parked).toHaveLength(1);
+    expect(parked[0].text).toBe(JSON.stringify(refused));
+    expect(parked[0].headers['dispatch-error']?.toString()).toMatch(/^could not be stored: /);
+  });
+
+  describe('breaking events', () => {
+    const alertsFor = (articleId: string) => app.prisma.alert.count({ where: { articleId } });
+
+    it('creates one alert for an article that arrives breaking, and no second one when it is redelivered or updated', async () => {
+      const event = anArticleEvent({ id: 'breaking-1', breaking: true });
+
+      await publish([articleMessage(event)]);
+      await eventually(async () => ((await alertsFor('breaking-1')) > 0 ? true : undefined));
+      await publish([articleMessage(event), articleMessage({ ...event, title: 'Update', publishedAt: '2026-11-23T09:30:00Z' })]);
+      await waitUntilCaughtUp(app);
+
+      expect(await alertsFor('breaking-1')).toBe(1);
+      expect(await stored('breaking-1')).toMatchObject({ title: 'Update' });
+    });
+
+    it('creates no alert when an article already known becomes breaking', async () => {
+      await publish([articleMessage(anArticleEvent({ id: 'breaking-later', breaking: false }))]);
+      await waitUntilCaughtUp(app);
+      await publish([articleMessage(anArticleEvent({ id: 'breaking-later', breaking: true, publishedAt: '2026-11-23T09:10:00Z' }))]);
+      await waitUntilCaughtUp(app);
+
+      expect(await stored('breaking-later')).toMatchObject({ breaking: true });
+      expect(await alertsFor('breaking-later')).toBe(0);
+    });
+  });
+});
+
+describe('Poison article events', () => {
+  let app: TestApp;
+  let parked: ConsumedMessage[];
+  const valid = anArticleEvent({ id: 'after-the-poison' });
+
+  interface PoisonCase {
+    name: string;
+    message: Message;
+    reason: RegExp;
+  }
+
+  const tooManyTags = Array.from({ length: 21 }, (_, i) => `tag${i}`);
+  const cases: PoisonCase[] = [
+    { name: 'malformed JSON', message: { key: 'p-json', value: '{"id": "p-json", "title": ' }, reason: /^value: not valid JSON$/ },
+    {
+      name: 'missing required fields',
+      message: { key: 'p-missing', value: JSON.stringify({ id: 'p-missing', title: 'No url, tags or date' }) },
+      reason: /^url: is required; tags: is required; publishedAt: is required$/,
+    },
+    {
+      name: 'a URL that is not http(s)',
+      message: articleMessage(anArticleEvent({ id: 'p-url', url: 'javascript:alert(1)' })),
+      reason: /^url: must be an absolute http\(s\) URL$/,
+    },
+    {
+      name: '21 tags',
+      message: articleMessage(anArticleEvent({ id: 'p-tags', tags: tooManyTags })),
+      reason: /^tags: at most 20 tags$/,
+    },
+    {
+      name: 'a 500 KB summary',
+      message: articleMessage(anArticleEvent({ id: 'p-big', summary: 's'.repeat(500 * 1024) })),
+      reason: /^value: larger than \d+ bytes$/,
+    },
+    {
+      name: 'an unknown extra field of the wrong type',
+      message: articleMessage(anArticleEvent({ id: 'p-extra', priority: { level: ['high'] } })),
+      reason: /^priority: is not an allowed field$/,
+    },
+    { name: 'a null value', message: { key: 'p-null', value: null }, reason: /^value: missing/ },
+    {
+      name: 'bytes that are not UTF-8',
+      message: { key: 'p-utf8', value: Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]) },
+      reason: /^value: not valid UTF-8$/,
+    },
+    { name: 'a JSON array', message: { key: 'p-array', value: '[1, 2]' }, reason: /^value: must be a JSON object$/ },
+    { name: 'no key and no JSON', message: { key: null, value: 'hello' }, reason: /^value: not valid JSON$/ },
+  ].map((poison) => ({
+    ...poison,
+    // Producers' own headers (a trace id, a binary one) must travel to the DLQ unchanged.
+    message: { ...poison.message, headers: { 'x-trace-id': `trace-${poison.name}`, 'x-binary': Buffer.from([0, 1, 2, 255]) } },
+  }));
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    // One partition, so the valid event is consumed strictly after every poison one.
+    await produce(
+      app.config.kafka.brokers,
+      app.topics.articles,
+      [...cases.map((poison) => poison.message), articleMessage(valid)].map((message) => ({ ...message, partition: 0 })),
+    );
+    await eventually(() => app.prisma.article.findUnique({ where: { id: 'after-the-poison' } }).then((row) => row ?? undefined), 60_000);
+    await waitUntilCaughtUp(app);
+    parked = await readTopic(app.config.kafka.brokers, app.topics.dlq);
+  });
+
+  afterAll(() => app?.close());
+
+  const parkedFor = (poison: PoisonCase) =>
+    parked.filter((message) => message.headers['x-trace-id']?.toString() === `trace-${poison.name}`);
+
+  it.each(cases.map((poison) => [poison.name, poison] as const))('%s goes to the DLQ unchanged, with the reason', (_, poison) => {
+    const found = parkedFor(poison);
+    expect(found).toHaveLength(1);
+    const [message] = found;
+    expect(message.key).toEqual(bytesOf(poison.message.key));
+    // Byte for byte; toEqual on a 500 KB buffer would spend seconds diffing.
+    expect(sameBytes(message.value, bytesOf(poison.message.value))).toBe(true);
+    expect(message.headers['x-binary']).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(message.headers['dispatch-error']?.toString()).toMatch(poison.reason);
+    expect(message.headers['dispatch-source-topic']?.toString()).toBe(app.topics.articles);
+    expect(message.headers['dispatch-source-partition']?.toString()).toBe('0');
+    expect(message.headers['dispatch-source-offset']?.toString()).toBe(String(cases.indexOf(poison)));
+  });
+
+  it('parks nothing else and stores none of them', async () => {
+    expect(parked).toHaveLength(cases.length);
+    expect(await app.prisma.article.findMany({ select: { id: true } })).toEqual([{ id: 'after-the-poison' }]);
+  });
+
+  it('goes on consuming: the valid event after them is stored and every offset is committed', async () => {
+    expect(await app.prisma.article.findUnique({ where: { id: 'after-the-poison' } })).toMatchObject({ title: valid.title });
+    const committed = await waitUntilCaughtUp(app);
+    expect(committed.get(0)).toBe(cases.length + 1);
+  });
+});
