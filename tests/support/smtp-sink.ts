@@ -22,6 +22,7 @@ export interface SinkEvent {
   at: Date;
   outcome: 'accepted' | 'failed' | 'dropped' | 'recipient-rejected';
   code?: number;
+  /** Who the message was for (the first recipient), so retries of one message can be told apart. */
   recipient?: string;
 }
 
@@ -183,7 +184,7 @@ export class SmtpSink {
     if (this.delayMs > 0) await sleep(this.delayMs);
     if (this.failures.remaining > 0) {
       this.failures.remaining--;
-      this.events.push({ at: new Date(), outcome: 'failed', code: this.failures.code });
+      this.events.push({ at: new Date(), outcome: 'failed', code: this.failures.code, recipient: session.envelope.rcptTo[0]?.address });
       throw new SmtpReplyError(this.failures.code, this.failures.message);
     }
     const parsed = await simpleParser(raw);
@@ -213,7 +214,7 @@ export class SmtpSink {
       stream.once('end', () => resolve());
     });
     this.sockets.get(session.remotePort)?.destroy();
-    this.events.push({ at: new Date(), outcome: 'dropped' });
+    this.events.push({ at: new Date(), outcome: 'dropped', recipient: session.envelope.rcptTo[0]?.address });
     stream.resume();
   }
 }
