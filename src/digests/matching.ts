@@ -58,33 +58,32 @@ export function selectDigestArticles<T extends CandidateArticle>(input: Selectio
 }
 
 /**
- * The candidates of one digest run, arranged for selectDigestArticlesIndexed: articles
- * in rank order (newest first, then id) and, per tag, the positions of its articles,
- * so each subscriber costs only the articles of their own tags.
+ * The candidates of one digest run, arranged for selectDigestArticlesIndexed: per tag,
+ * its articles newest first, so each subscriber costs only the articles of their own
+ * tags, not the whole candidate list.
  */
 export interface TagIndex<T extends CandidateArticle> {
-  /** Newest first, then by id; articles with an invalid date are left out. */
   readonly articles: readonly T[];
   readonly times: Float64Array;
-  /** Per tag: ascending positions in `articles`, i.e. newest first. */
+  /** Per tag: positions in `articles`, newest first. */
   readonly byTag: ReadonlyMap<string, Int32Array>;
-  /** Scratch space, one slot per article: counts are all zero between calls. */
+  /** Per position: its place in the tie-break order (newest first, then id), 0 first. */
+  readonly order: Int32Array;
+  readonly positionOf: ReadonlyMap<string, number>;
+  /** Scratch match counters, one per article; always all zero between calls. */
   readonly counts: Uint16Array;
+  /** Scratch: positions touched by the current call, and already-sent marks; clean between calls. */
   readonly touched: Int32Array;
-  readonly keys: Float64Array;
+  readonly sent: Uint8Array;
 }
 
-/** Rank keys pack (matches, position) in one double: matches × 2^32 + (2^32 − 1 − position). */
-const POSITION_SPACE = 2 ** 32;
-
 export function buildTagIndex<T extends CandidateArticle>(candidates: readonly T[]): TagIndex<T> {
-  // An invalid date is in no window: leaving it out keeps the window search sound.
-  const articles = firstOfEachId(candidates)
-    .filter((article) => !Number.isNaN(article.publishedAt.getTime()))
-    .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime() || compareIds(a.id, b.id));
+  const articles = firstOfEachId(candidates);
   const times = Float64Array.from(articles, (article) => article.publishedAt.getTime());
   const lists = new Map<string, number[]>();
   articles.forEach((article, position) => {
+    // An invalid date is in no window; leaving it out keeps the binary search sound.
+    if (Number.isNaN(times[position])) return;
     for (const tag of new Set(article.tags)) {
       const list = lists.get(tag);
       if (list) list.push(position);
@@ -92,14 +91,30 @@ export function buildTagIndex<T extends CandidateArticle>(candidates: readonly T
     }
   });
   const byTag = new Map<string, Int32Array>();
-  for (const [tag, positions] of lists) byTag.set(tag, Int32Array.from(positions));
-  const size = articles.length;
-  return { articles, times, byTag, counts: new Uint16Array(size), touched: new Int32Array(size), keys: new Float64Array(size) };
+  for (const [tag, positions] of lists) {
+    byTag.set(tag, Int32Array.from(positions.sort((a, b) => times[b] - times[a] || a - b)));
+  }
+  const ranked = articles.map((_, position) => position).sort((a, b) => times[b] - times[a] || compareIds(articles[a].id, articles[b].id));
+  const order = new Int32Array(articles.length);
+  ranked.forEach((position, place) => (order[position] = place));
+  return {
+    articles,
+    times,
+    byTag,
+    order,
+    positionOf: new Map(articles.map((article, position) => [article.id, position])),
+    counts: new Uint16Array(articles.length),
+    touched: new Int32Array(articles.length),
+    sent: new Uint8Array(articles.length),
+  };
 }
 
 /**
- * Same answer as selectDigestArticles over the indexed candidates; built for a digest
- * run that matches every subscriber against the same few hundred articles.
+ * Same answer as selectDigestArticles over the indexed candidates, for many subscribers.
+ * Allocation-free in the loop over articles: per subscriber it counts shared tags in
+ * typed arrays, then keeps the best `limit` with one integer key per article (shared
+ * tags, then the precomputed newest-then-id order) instead of sorting every match —
+ * a Zipf-popular tag matches most of a day's articles for most subscribers.
  */
 export function selectDigestArticlesIndexed<T extends CandidateArticle>(
   index: TagIndex<T>,
@@ -108,11 +123,12 @@ export function selectDigestArticlesIndexed<T extends CandidateArticle>(
   const limit = checkedLimit(query.limit);
   const from = query.window.from.getTime();
   const to = query.window.to.getTime();
-  const { counts, times, articles, touched, keys } = index;
+  const { counts, times, touched, sent, order } = index;
   const tags = query.subscriberTags;
   let touchedCount = 0;
   for (let t = 0; t < tags.length; t++) {
-    const positions = tags.indexOf(tags[t]) === t ? index.byTag.get(tags[t]) : undefined;
+    if (tags.indexOf(tags[t]) !== t) continue;
+    const positions = index.byTag.get(tags[t]);
     if (!positions) continue;
     // Newest first: skip what is after the window, stop at what is before it.
     for (let i = firstAtOrBefore(positions, times, to); i < positions.length; i++) {
@@ -122,20 +138,76 @@ export function selectDigestArticlesIndexed<T extends CandidateArticle>(
       counts[position]++;
     }
   }
+  const marked = markSent(index, query.alreadySent, touchedCount);
+
+  const size = index.articles.length;
+  const best = new TopKeys(Math.min(limit, touchedCount));
   let eligible = 0;
   for (let i = 0; i < touchedCount; i++) {
     const position = touched[i];
-    if (!query.alreadySent.has(articles[position].id)) {
-      keys[eligible++] = counts[position] * POSITION_SPACE + (POSITION_SPACE - 1 - position);
-    }
+    const matches = counts[position];
     counts[position] = 0;
+    if (marked ? sent[position] === 1 : query.alreadySent.has(index.articles[position].id)) continue;
+    eligible++;
+    // More shared tags first; among equals, the earlier in the newest-then-id order.
+    best.offer(matches * size + (size - order[position]), position);
   }
-  const ranked = keys.subarray(0, eligible).sort();
-  const kept: T[] = [];
-  for (let i = eligible - 1; i >= 0 && kept.length < limit; i--) {
-    kept.push(articles[POSITION_SPACE - 1 - (ranked[i] % POSITION_SPACE)]);
-  }
+  if (marked) for (const id of query.alreadySent) unmark(index, id);
+  const kept = best.positions().map((position) => index.articles[position]);
   return { articles: kept, more: eligible - kept.length };
+}
+
+/**
+ * Marks the already-sent articles by position when that is cheaper than looking each
+ * touched article up in the set; returns whether it did.
+ */
+function markSent<T extends CandidateArticle>(index: TagIndex<T>, alreadySent: ReadonlySet<string>, touchedCount: number): boolean {
+  if (alreadySent.size === 0 || alreadySent.size >= touchedCount) return false;
+  for (const id of alreadySent) {
+    const position = index.positionOf.get(id);
+    if (position !== undefined) index.sent[position] = 1;
+  }
+  return true;
+}
+
+function unmark<T extends CandidateArticle>(index: TagIndex<T>, id: string): void {
+  const position = index.positionOf.get(id);
+  if (position !== undefined) index.sent[position] = 0;
+}
+
+/** Above this many kept entries, collecting and sorting once beats insertion. */
+const INSERTION_LIMIT = 64;
+
+/** The `capacity` largest keys offered, best first; keys are distinct (one per position), so there are no ties. */
+class TopKeys {
+  private keys: number[] = [];
+  private values: number[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  offer(key: number, value: number): void {
+    const { keys, values, capacity } = this;
+    if (capacity > INSERTION_LIMIT) {
+      keys.push(key);
+      values.push(value);
+      return;
+    }
+    if (keys.length === capacity && (capacity === 0 || key <= keys[capacity - 1])) return;
+    let at = keys.length === capacity ? capacity - 1 : keys.length;
+    while (at > 0 && keys[at - 1] < key) {
+      keys[at] = keys[at - 1];
+      values[at] = values[at - 1];
+      at--;
+    }
+    keys[at] = key;
+    values[at] = value;
+  }
+
+  positions(): number[] {
+    if (this.capacity <= INSERTION_LIMIT) return this.values;
+    const entries = this.keys.map((key, i) => [key, this.values[i]] as const).sort((a, b) => b[0] - a[0]);
+    return entries.slice(0, this.capacity).map(([, value]) => value);
+  }
 }
 
 interface Ranked<T> {
