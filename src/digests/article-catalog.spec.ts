@@ -33,19 +33,14 @@ describe(ArticleCatalog.name, () => {
     expect(sut.covers(window(24, -1))).toBe(false);
   });
 
-  it('finds the articles carrying any of some tags in a window, each once, newest first', () => {
-    expect(sut.withAnyTag(['news', 'ainews'], window(48)).map((a) => a.id)).toEqual(['a', 'b', 'c']);
-    expect(sut.withAnyTag(['ainews'], window(24)).map((a) => a.id)).toEqual(['a']);
-    expect(sut.withAnyTag(['ainews', 'news'], window(24, 2)).map((a) => a.id)).toEqual(['b']);
-    expect(sut.withAnyTag(['unknown'], window(48))).toEqual([]);
-  });
+  it('builds the related-stories index of a digest instant once', () => {
+    const slot = new Date(T0);
 
-  it('counts the articles per tag in a window', () => {
-    const counts = sut.tagCountsIn(window(24));
+    const index = sut.relatedIndexFor(slot);
 
-    expect(counts.articles).toBe(2);
-    expect(Object.fromEntries(counts.frequency)).toEqual({ ainews: 1, news: 2 });
-    expect(sut.tagCountsIn(window(24))).toBe(counts);
+    expect(sut.relatedIndexFor(new Date(T0))).toBe(index);
+    expect(sut.relatedIndexFor(new Date(T0 - HOUR))).not.toBe(index);
+    expect(index.at).toBe(T0);
   });
 
   it('remembers when its oldest article was stored, to bound the no-repeat lookup', () => {

@@ -1,16 +1,10 @@
 import { buildTagIndex, CandidateArticle, PublicationWindow, TagIndex } from './matching';
+import { buildRelatedIndex, RelatedIndex } from './related-index';
 
 /** An article as a digest run sees it: matching fields plus when the row was stored. */
 export interface CatalogArticle extends CandidateArticle {
   /** Database time the article was first stored. */
   createdAt: Date;
-}
-
-export interface TagCounts {
-  /** Articles carrying each tag. */
-  frequency: ReadonlyMap<string, number>;
-  /** Articles counted. */
-  articles: number;
 }
 
 /**
@@ -19,7 +13,7 @@ export interface TagCounts {
  */
 export class ArticleCatalog {
   readonly index: TagIndex<CatalogArticle>;
-  private readonly tagCounts = new Map<string, TagCounts>();
+  private readonly relatedIndexes = new Map<number, RelatedIndex<CatalogArticle>>();
   /**
    * No email created before this can carry one of these articles (an email is decided
    * after its articles exist), which bounds the no-repeat lookup. Null when empty.
@@ -53,42 +47,13 @@ export class ArticleCatalog {
     return window.from.getTime() >= this.span.from.getTime() && window.to.getTime() <= this.span.to.getTime();
   }
 
-  /** How many articles in the window carry each tag (memoised: a run asks for few distinct windows). */
-  tagCountsIn(window: PublicationWindow): TagCounts {
-    const key = `${window.from.getTime()}|${window.to.getTime()}`;
-    let counts = this.tagCounts.get(key);
-    if (!counts) {
-      const from = window.from.getTime();
-      const to = window.to.getTime();
-      const frequency = new Map<string, number>();
-      let articles = 0;
-      this.index.articles.forEach((article, position) => {
-        const time = this.index.times[position];
-        if (!(time > from && time <= to)) return;
-        articles++;
-        for (const tag of new Set(article.tags)) frequency.set(tag, (frequency.get(tag) ?? 0) + 1);
-      });
-      counts = { frequency, articles };
-      this.tagCounts.set(key, counts);
+  /** The related-stories index of a digest instant (memoised: a run has few distinct slots). */
+  relatedIndexFor(slot: Date): RelatedIndex<CatalogArticle> {
+    let index = this.relatedIndexes.get(slot.getTime());
+    if (!index) {
+      index = buildRelatedIndex(this.index, slot);
+      this.relatedIndexes.set(slot.getTime(), index);
     }
-    return counts;
-  }
-
-  /** The articles in the window carrying at least one of `tags`, each once, newest first (ties by position). */
-  withAnyTag(tags: Iterable<string>, window: PublicationWindow): CatalogArticle[] {
-    const from = window.from.getTime();
-    const to = window.to.getTime();
-    const { byTag, times, articles } = this.index;
-    const seen = new Set<number>();
-    for (const tag of tags) {
-      const positions = byTag.get(tag);
-      if (!positions) continue;
-      for (const position of positions) {
-        const time = times[position];
-        if (time <= from) break;
-        if (time <= to) seen.add(position);
-      }
-    }
-    return [...seen].sort((a, b) => times[b] - times[a] || a - b).map((position) => articles[position]);
+    return index;
   }
 }

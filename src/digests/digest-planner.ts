@@ -3,7 +3,8 @@ import { DIGEST_MAX_ARTICLES, DIGEST_MAX_RELATED } from '../mail/emails/digest-e
 import { ArticleCatalog, CatalogArticle } from './article-catalog';
 import { DigestTimetable, DigestTiming } from './digest-timetable';
 import { PublicationWindow, selectDigestArticlesIndexed } from './matching';
-import { RELATED_LOOKBACK_MS, selectRelatedStories } from './related';
+import { RELATED_LOOKBACK_MS } from './related';
+import { selectRelatedStoriesIndexed } from './related-index';
 import { DigestPrefs } from './schedule';
 
 /** What planning needs of a reader. */
@@ -78,17 +79,10 @@ export class DigestPlanner {
     if (stats) stats.matchingMs += relatedStarted - matchingStarted;
     if (selection.articles.length === 0) return { ...base, outcome: 'nothing-new' };
 
-    const tags = new Set<string>();
-    for (const article of selection.articles) for (const tag of article.tags) tags.add(tag);
-    const counts = catalog.tagCountsIn(related);
-    const stories = selectRelatedStories({
+    const stories = selectRelatedStoriesIndexed(catalog.relatedIndexFor(timing.slot), {
       digestArticles: selection.articles,
-      pool: catalog.withAnyTag(tags, related),
       exclude: alreadySent,
-      at: timing.slot,
       limit: DIGEST_MAX_RELATED,
-      tagFrequency: counts.frequency,
-      articleCount: counts.articles,
     });
     if (stats) stats.relatedMs += performance.now() - relatedStarted;
     return { ...base, outcome: 'digest', articles: selection.articles, more: selection.more, related: stories };

@@ -3,16 +3,16 @@ import { performance } from 'node:perf_hooks';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
-import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { DeliveryWorker } from '../deliveries/delivery-worker';
-import { messageIdFor, NewDelivery } from '../deliveries/delivery.types';
+import { messageIdFor } from '../deliveries/delivery.types';
 import { messageHost } from '../mail/message-host';
 import { MetricsService } from '../metrics/metrics.service';
 import { ArticleCatalog } from './article-catalog';
 import { CatalogArticlesRepository } from './catalog-articles.repository';
+import { DigestDeliveriesRepository, DigestDelivery } from './digest-deliveries.repository';
 import { DigestPlan, DigestPlanner, PlanningStats } from './digest-planner';
 import { DigestRunsRepository, DigestTrigger } from './digest-runs.repository';
-import { DigestSubscriber, DigestSubscribersRepository, DueCursor, ScheduleAdvance } from './digest-subscribers.repository';
+import { DigestSubscriber, DigestSubscribersRepository, ScheduleAdvance } from './digest-subscribers.repository';
 import { DigestTimetable } from './digest-timetable';
 import { PublicationWindow } from './matching';
 import { nextSlotAfter } from './schedule';
@@ -61,6 +61,8 @@ export interface DigestRunReport {
   matchingMs: number;
   /** Ranking related stories. */
   relatedMs: number;
+  /** CPU time of the whole decide step (schedule, matching, related), which, unlike the two above, a busy machine does not inflate. */
+  planningCpuMs: number;
 }
 
 /**
@@ -85,7 +87,7 @@ export class DigestRunService implements BeforeApplicationShutdown {
     private readonly catalogArticles: CatalogArticlesRepository,
     private readonly sentArticles: SentArticlesRepository,
     private readonly runs: DigestRunsRepository,
-    private readonly deliveries: DeliveriesRepository,
+    private readonly deliveries: DigestDeliveriesRepository,
     private readonly worker: DeliveryWorker,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -126,28 +128,31 @@ export class DigestRunService implements BeforeApplicationShutdown {
     const stats: PlanningStats = { matchingMs: 0, relatedMs: 0 };
     const report: DigestRunReport = {
       runId, at, trigger, due, queued: 0, nothingNew: 0, suppressed: 0, skipped: 0, invalid: 0,
-      complete: false, durationMs: 0, matchingMs: 0, relatedMs: 0,
+      complete: false, durationMs: 0, matchingMs: 0, relatedMs: 0, planningCpuMs: 0,
     };
     let catalog = await this.loadCatalog({ from: new Date(at.getTime() - INITIAL_CATALOG_SPAN_MS), to: at });
-    let cursor: DueCursor | null = null;
+    // Looked at but not advanced (invalid schedule, taken by another instance, changed meanwhile): not again in this run.
+    const passed = new Set<string>();
     while (!this.stopping) {
-      const batch = await this.subscribers.dueBatch(at, cursor, DIGEST_BATCH_SIZE);
+      const batch = await this.subscribers.dueBatch(at, [...passed], DIGEST_BATCH_SIZE);
       if (batch.length === 0) {
         report.complete = true;
         break;
       }
-      const last = batch[batch.length - 1];
-      cursor = { nextDigestAt: last.nextDigestAt as Date, id: last.id };
-
       const { plannable, invalid } = this.coverage(batch, at, timetable);
       report.invalid += invalid.length;
+      for (const subscriber of invalid) passed.add(subscriber.id);
       if (plannable.subscribers.length === 0) continue;
       if (!catalog.covers(plannable.span)) catalog = await this.loadCatalog({ from: plannable.span.from, to: at });
       const sent = await this.alreadySent(plannable.subscribers, catalog);
+      const cpuBefore = process.cpuUsage();
       const plans = plannable.subscribers.map((subscriber) =>
         this.planner.plan(subscriber, at, { timetable, catalog, alreadySent: sent.get(subscriber.id) ?? EMPTY, stats }),
       );
+      const cpu = process.cpuUsage(cpuBefore);
+      report.planningCpuMs += (cpu.user + cpu.system) / 1000;
       const committed = await this.commit(runId, plannable.subscribers, plans);
+      for (const id of committed.notAdvanced) passed.add(id);
       report.queued += committed.queued;
       report.skipped += committed.skipped;
       report.nothingNew += committed.nothingNew;
@@ -208,10 +213,11 @@ export class DigestRunService implements BeforeApplicationShutdown {
       expected: subscribers[i].nextDigestAt as Date,
       next: plan.next,
     }));
-    const rows = plans.flatMap((plan) => (plan.outcome === 'digest' ? [this.deliveryFor(runId, plan)] : []));
+    const rows = plans.flatMap((plan) => (plan.outcome === 'digest' ? [this.deliveryFor(plan)] : []));
     const { advanced, queued } = await this.prisma.$transaction(async (tx) => {
       const owned = await this.subscribers.advance(advances, tx);
       const count = await this.deliveries.enqueue(
+        runId,
         rows.filter((row) => owned.has(row.subscriberId)),
         tx,
       );
@@ -219,21 +225,23 @@ export class DigestRunService implements BeforeApplicationShutdown {
     }, BATCH_TRANSACTION);
     let nothingNew = 0;
     let suppressed = 0;
+    const notAdvanced: string[] = [];
     for (const plan of plans) {
-      if (!advanced.has(plan.subscriberId)) continue;
+      if (!advanced.has(plan.subscriberId)) {
+        notAdvanced.push(plan.subscriberId);
+        continue;
+      }
       if (plan.outcome === 'nothing-new') nothingNew++;
       else if (plan.outcome === 'suppressed') suppressed++;
     }
-    return { queued, nothingNew, suppressed, skipped: plans.length - advanced.size };
+    return { queued, nothingNew, suppressed, skipped: notAdvanced.length, notAdvanced };
   }
 
-  private deliveryFor(runId: string, plan: Extract<DigestPlan, { outcome: 'digest' }>): NewDelivery {
+  private deliveryFor(plan: Extract<DigestPlan, { outcome: 'digest' }>): DigestDelivery {
     return {
-      kind: 'digest',
       dedupeKey: `digest:${plan.subscriberId}:${plan.period}`,
       messageId: messageIdFor('digest', [plan.subscriberId, plan.period], this.host),
       subscriberId: plan.subscriberId,
-      runId,
       articleIds: plan.articles.map((article) => article.id),
       relatedIds: plan.related.map((article) => article.id),
       payload: { more: plan.more, period: plan.period },

@@ -20,12 +20,6 @@ export interface DigestSubscriber {
   suppressed: boolean;
 }
 
-/** Where a keyset scan of due subscribers stopped. */
-export interface DueCursor {
-  nextDigestAt: Date;
-  id: string;
-}
-
 export interface ScheduleAdvance {
   id: string;
   /** The nextDigestAt read when the batch was planned. */
@@ -42,8 +36,6 @@ export interface UnscheduledSubscriber {
   confirmedAt: Date | null;
 }
 
-const FIRST_ID = '00000000-0000-0000-0000-000000000000';
-
 /**
  * The scheduler's view of the Subscriber table. Every query runs on the
  * (status, nextDigestAt) index: finding who is due never reads the whole table.
@@ -59,10 +51,15 @@ export class DigestSubscribersRepository {
     return Number(row.n);
   }
 
-  /** The next `limit` due subscribers after `after`, in (nextDigestAt, id) order. */
-  async dueBatch(at: Date, after: DueCursor | null, limit: number): Promise<DigestSubscriber[]> {
-    const fromAt = after ? after.nextDigestAt.toISOString() : '-infinity';
-    const fromId = after ? after.id : FIRST_ID;
+  /**
+   * Up to `limit` due subscribers, earliest slot first, leaving out `passed` (those this
+   * run already looked at and did not advance). Every subscriber a run advances leaves
+   * the due range, so "the first `limit` due" is always the next batch: no cursor,
+   * hence no (nextDigestAt, id) ordering the index cannot serve — subscribers of one
+   * zone and hour share one nextDigestAt, and sorting such a group by id for every
+   * batch would read the whole group each time.
+   */
+  async dueBatch(at: Date, passed: readonly string[], limit: number): Promise<DigestSubscriber[]> {
     const rows = await this.prisma.$queryRaw<(Omit<DigestSubscriber, 'frequency'> & { frequency: string })[]>`
       SELECT s."id"::text AS "id", s."tags", s."frequency"::text AS "frequency", s."sendHour", s."timezone", s."weekday",
              s."nextDigestAt",
@@ -70,9 +67,8 @@ export class DigestSubscribersRepository {
       FROM "Subscriber" s
       WHERE s."status" = 'confirmed'
         AND s."nextDigestAt" <= ${at.toISOString()}::timestamptz
-        AND s."nextDigestAt" >= ${fromAt}::timestamptz
-        AND (s."nextDigestAt", s."id") > (${fromAt}::timestamptz, ${fromId}::uuid)
-      ORDER BY s."nextDigestAt", s."id"
+        AND NOT (s."id" = ANY(${[...passed]}::uuid[]))
+      ORDER BY s."nextDigestAt"
       LIMIT ${limit}`;
     return rows.map((row) => ({ ...row, frequency: row.frequency as DigestFrequency }));
   }
@@ -98,10 +94,11 @@ export class DigestSubscribersRepository {
 
   /**
    * Moves each subscriber to their next slot, but only where nextDigestAt still holds
-   * the value the batch was planned from: of two instances running the same tick,
-   * exactly one advances (and so queues) each subscriber. Rows are locked in id
-   * order so two such batches wait for each other instead of deadlocking.
-   * Returns the ids this call advanced.
+   * the value the batch was planned from, and only rows no other transaction is
+   * moving right now (SKIP LOCKED: another instance running the same tick owns
+   * those; if it fails, the next tick finds them still due). So of two instances,
+   * exactly one advances — and so queues — each subscriber, and neither waits for
+   * the other. Returns the ids this call advanced.
    */
   async advance(rows: readonly ScheduleAdvance[], tx: Tx): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
@@ -114,8 +111,7 @@ export class DigestSubscribersRepository {
       ), locked AS (
         SELECT s."id", input.next FROM "Subscriber" s JOIN input ON s."id" = input.id
         WHERE s."status" = 'confirmed' AND s."nextDigestAt" = input.expected
-        ORDER BY s."id"
-        FOR UPDATE OF s
+        FOR UPDATE OF s SKIP LOCKED
       )
       UPDATE "Subscriber" s SET "nextDigestAt" = locked.next
       FROM locked WHERE s."id" = locked."id"
