@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Delivery" ALTER COLUMN "articleIds" SET DEFAULT ARRAY[]::TEXT[],
+ALTER COLUMN "relatedIds" SET DEFAULT ARRAY[]::TEXT[];
+
