@@ -9,6 +9,12 @@ export interface AlertProgress {
   lastSendLatencySeconds: number | null;
 }
 
+/** An alert that just reached its first or last email, and how long after its creation. */
+export interface AlertEdge {
+  alertId: string;
+  latencySeconds: number;
+}
+
 /**
  * Keeps Alert.status / firstSentAt / lastSentAt in step with its deliveries.
  * An alert is only "sent" once its fan-out is complete: before that, its first
@@ -19,26 +25,40 @@ export class AlertProgressRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async record(alertIds: readonly string[]): Promise<AlertProgress[]> {
-    const first = await this.prisma.$queryRaw<{ id: string; latency: number }[]>`
-      UPDATE "Alert" SET "firstSentAt" = now(), "status" = 'sending'
-      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "firstSentAt" IS NULL
-        AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."alertId" = "Alert"."id" AND d."status" = 'sent')
-      RETURNING "id", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS latency`;
-    const last = await this.prisma.$queryRaw<{ id: string; latency: number }[]>`
-      UPDATE "Alert" SET "status" = 'sent', "lastSentAt" = now()
-      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "status" <> 'sent' AND "fannedOutAt" IS NOT NULL
-        AND NOT EXISTS (
-          SELECT 1 FROM "Delivery" d
-          WHERE d."alertId" = "Alert"."id" AND d."status" IN ('queued', 'sending', 'uncertain'))
-      RETURNING "id", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS latency`;
+    const first = await this.recordFirstSends(alertIds);
+    const last = await this.recordCompletions(alertIds);
     const byId = new Map<string, AlertProgress>();
     const entry = (id: string) => {
       const found = byId.get(id) ?? { alertId: id, firstSendLatencySeconds: null, lastSendLatencySeconds: null };
       byId.set(id, found);
       return found;
     };
-    for (const row of first) entry(row.id).firstSendLatencySeconds = row.latency;
-    for (const row of last) entry(row.id).lastSendLatencySeconds = row.latency;
+    for (const row of first) entry(row.alertId).firstSendLatencySeconds = row.latencySeconds;
+    for (const row of last) entry(row.alertId).lastSendLatencySeconds = row.latencySeconds;
     return [...byId.values()];
+  }
+
+  /** Alerts with a sent email but no firstSentAt yet become "sending"; returns those it changed. */
+  async recordFirstSends(alertIds: readonly string[]): Promise<AlertEdge[]> {
+    if (alertIds.length === 0) return [];
+    return this.prisma.$queryRaw<AlertEdge[]>`
+      UPDATE "Alert" SET "firstSentAt" = now(),
+        -- Another worker may already have completed it: never step back from "sent".
+        "status" = CASE WHEN "status" = 'sent' THEN 'sent'::"AlertStatus" ELSE 'sending'::"AlertStatus" END
+      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "firstSentAt" IS NULL
+        AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."alertId" = "Alert"."id" AND d."status" = 'sent')
+      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS "latencySeconds"`;
+  }
+
+  /** Fanned-out alerts with nothing left to send become "sent"; returns those it changed. */
+  async recordCompletions(alertIds: readonly string[]): Promise<AlertEdge[]> {
+    if (alertIds.length === 0) return [];
+    return this.prisma.$queryRaw<AlertEdge[]>`
+      UPDATE "Alert" SET "status" = 'sent', "lastSentAt" = now()
+      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "status" <> 'sent' AND "fannedOutAt" IS NOT NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM "Delivery" d
+          WHERE d."alertId" = "Alert"."id" AND d."status" IN ('queued', 'sending', 'uncertain'))
+      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS "latencySeconds"`;
   }
 }

@@ -81,11 +81,22 @@ export class DeliveriesRepository {
       ORDER BY l."priority", l."id"`;
   }
 
+  /**
+   * Records accepted rows and, in the same statement, clears the soft-bounce count of
+   * their readers (a delivered email ends a run of soft bounces): one round trip per
+   * flush instead of three, which matters at thousands of emails a second.
+   */
   async markSent(ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
     await this.prisma.$executeRaw`
-      UPDATE "Delivery" SET "status" = 'sent', "sentAt" = now(), "leaseUntil" = NULL, "lastError" = NULL
-      WHERE "id" = ANY(${[...ids]}::bigint[]) AND "status" = 'sending'`;
+      WITH sent AS (
+        UPDATE "Delivery" SET "status" = 'sent', "sentAt" = now(), "leaseUntil" = NULL, "lastError" = NULL
+        WHERE "id" = ANY(${[...ids]}::bigint[]) AND "status" = 'sending'
+        RETURNING "subscriberId"
+      )
+      UPDATE "Subscriber" s SET "softBounces" = 0
+      FROM (SELECT DISTINCT "subscriberId" FROM sent) r
+      WHERE s."id" = r."subscriberId" AND s."softBounces" > 0`;
   }
 
   async markSkipped(ids: readonly bigint[], reason: string): Promise<void> {

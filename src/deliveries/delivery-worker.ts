@@ -11,6 +11,7 @@ import { DeliveriesRepository } from './deliveries.repository';
 import { ComposableBatch, DeliveryComposer, OutgoingMessage } from './delivery-composer';
 import { ClaimedDelivery, PRIORITY } from './delivery.types';
 import { Signal } from './signal';
+import { AlertRowsInHand } from './alert-rows-in-hand';
 import { ineligibilityReason } from './eligibility';
 import { AlertProgressRepository } from './alert-progress.repository';
 
@@ -60,6 +61,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly sent: ClaimedDelivery[] = [];
   private flushing?: Promise<void>;
   private flushTimer?: NodeJS.Timeout;
+  private readonly inHand = new AlertRowsInHand();
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
@@ -87,12 +89,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.senderCall.notify();
     await this.feeder;
     await Promise.all(this.senders);
-    const unstarted = this.ready.splice(0).map(({ row }) => row.id);
+    const unstarted = this.ready.splice(0).map(({ row }) => row);
+    this.inHand.release(unstarted);
     clearTimeout(this.flushTimer);
     // A flush already running may have checked for rows just before the last sender added one.
     await this.flushing;
     await this.flush();
-    await this.deliveries.release(unstarted);
+    await this.deliveries.release(unstarted.map((row) => row.id));
   }
 
   /** Called after new rows are committed, so an alert does not wait for the next poll. */
@@ -102,20 +105,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async feed(): Promise<void> {
+    /** After a claim came back empty, only wake() or the poll interval may claim again: not senders running low. */
+    let drainedUntil = 0;
     while (this.running) {
       try {
         await this.sweepExpiredLeases();
         const urgent = this.woken;
         this.woken = false;
         const full = this.ready.length >= this.lowWater;
-        if (full && !urgent) {
-          await this.feederCall.wait(IDLE_POLL_MS);
+        const wait = full ? IDLE_POLL_MS : drainedUntil - Date.now();
+        if (!urgent && wait > 0) {
+          await this.feederCall.wait(wait);
           continue;
         }
         const belowPriority = full ? this.ready[this.ready.length - 1].priority : undefined;
         const rows = await this.deliveries.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds, { belowPriority });
         if (rows.length > 0) await this.accept(rows);
-        else if (!this.woken) await this.feederCall.wait(IDLE_POLL_MS);
+        else if (!full) drainedUntil = Date.now() + IDLE_POLL_MS;
       } catch (error) {
         this.logger.error({ err: (error as Error).message, msg: 'claiming deliveries failed; backing off' });
         await this.feederCall.wait(ERROR_BACKOFF_MS);
@@ -149,8 +155,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg: 'delivery skipped' });
       }
     }
-    if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat());
+    if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat(), { sent: false });
     if (eligible.length === 0) return;
+    this.inHand.hold(eligible);
     const batch = await this.composer.prepare(eligible);
     for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind] });
     this.ready.sort((a, b) => a.priority - b.priority);
@@ -164,7 +171,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.senderCall.wait();
         continue;
       }
-      if (this.ready.length < this.lowWater) this.feederCall.notify();
+      // Once per crossing, not once per email: the feeder claims the next batch before this one runs dry.
+      if (this.ready.length === this.lowWater - 1) this.feederCall.notify();
       await this.deliver(next);
     }
   }
@@ -176,7 +184,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.deliveries.markFailed(row.id, message.error);
         this.metrics.deliveriesFailed.inc({ kind: row.kind });
         this.logger.warn({ deliveryId: String(row.id), kind: row.kind, err: message.error, msg: 'delivery failed: could not be composed' });
-        await this.recordAlertProgress([row]);
+        await this.recordAlertProgress([row], { sent: false });
         return;
       }
       if (await this.send(row, message)) {
@@ -186,6 +194,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
     } catch (error) {
       // Recording an outcome failed: the row keeps its lease and comes back as uncertain.
+      this.inHand.release([row]);
       this.logger.error({ deliveryId: String(row.id), err: (error as Error).message, msg: 'delivery outcome not recorded' });
     }
   }
@@ -215,7 +224,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           this.metrics.deliveriesRetried.inc(kind);
           this.logger.log({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, retryInMs, err: outcome.error, msg: 'delivery will be retried' });
         }
-        await this.recordAlertProgress([row]);
+        await this.recordAlertProgress([row], { sent: false });
         return false;
       case 'permanent':
         await this.deliveries.markFailed(row.id, outcome.error);
@@ -223,7 +232,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         if (outcome.hardBounce) await this.suppression.suppress(message.to, `hard bounce: ${outcome.error}`);
         else if (row.subscriberId) await this.suppression.recordSoftBounce(row.subscriberId, message.to, outcome.error);
         this.logger.warn({ deliveryId: String(row.id), kind: row.kind, hardBounce: outcome.hardBounce, msg: 'delivery failed permanently' });
-        await this.recordAlertProgress([row]);
+        await this.recordAlertProgress([row], { sent: false });
         return false;
     }
   }
@@ -261,15 +270,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await sleep(ERROR_BACKOFF_MS);
         continue;
       }
-      await Promise.all([
-        this.suppression.resetSoftBounces(uniqueIds(batch.map((row) => row.subscriberId))),
-        this.recordAlertProgress(batch),
-      ]).catch((error: Error) => this.logger.warn({ err: error.message, msg: 'soft-bounce reset or alert progress not recorded' }));
+      await this.recordAlertProgress(batch, { sent: true }).catch((error: Error) =>
+        this.logger.warn({ err: error.message, msg: 'alert progress not recorded; the next send or the fan-out records it' }),
+      );
     }
   }
 
-  private async recordAlertProgress(rows: readonly ClaimedDelivery[]): Promise<void> {
-    await this.settleAlerts(uniqueIds(rows.map((row) => row.alertId)));
+  /**
+   * After rows' outcomes are recorded: an alert's first send is recorded once, and its
+   * completion is checked only when this worker holds none of its rows any more.
+   */
+  private async recordAlertProgress(rows: readonly ClaimedDelivery[], outcome: { sent: boolean }): Promise<void> {
+    const idle = this.inHand.release(rows);
+    const firstUnknown = outcome.sent ? this.inHand.withoutFirstSend(uniqueIds(rows.map((row) => row.alertId))) : [];
+    // In this order: a completion recorded first would be overwritten by "sending".
+    for (const edge of await this.alertProgress.recordFirstSends(firstUnknown)) this.metrics.alertLatency.observe({ edge: 'first' }, edge.latencySeconds);
+    this.inHand.firstSendRecorded(firstUnknown);
+    for (const edge of await this.alertProgress.recordCompletions(idle)) this.metrics.alertLatency.observe({ edge: 'last' }, edge.latencySeconds);
   }
 
   /**
