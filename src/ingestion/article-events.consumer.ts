@@ -8,6 +8,7 @@ import { classifyDatabaseError, DatabaseFailure } from '../database/prisma-error
 import { DlqUnavailableError } from '../kafka/dlq.publisher';
 import { MetricsService } from '../metrics/metrics.service';
 import { ArticleIngestionService, SourcedMessage } from './article-ingestion.service';
+import { storeFailureReason } from './store-failure-reason';
 import { nextRetryDelay } from '../deliveries/retry-policy';
 
 /** Messages stored per statement: big enough to amortise the round trip, small enough to heartbeat often. */
@@ -132,7 +133,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
             if (!(await this.pauseWithHeartbeat(Math.min(nextRetryDelay(attempt), MAX_OUTAGE_BACKOFF_MS), payload))) return false;
             continue;
           }
-          const reason = `could not be stored: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+          const reason = storeFailureReason(error);
           if (!(await this.parkWhenPossible(item, reason, payload))) return false;
           break;
         }
