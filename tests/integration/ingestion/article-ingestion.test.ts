@@ -2,7 +2,7 @@ import type { Message } from 'kafkajs';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { ConsumedMessage, produce } from '../../support/kafka';
 import { anArticleEvent, articleMessage } from './article-events';
-import { readTopic, waitUntilCaughtUp } from './consumer-group';
+import { maxMessageBytes, readTopic, waitUntilCaughtUp } from './consumer-group';
 
 jest.setTimeout(120_000);
 
@@ -100,9 +100,10 @@ describe('Article ingestion from Kafka', () => {
   });
 
   it('parks an event the database refuses on its own and stores the rest of its batch', async () => {
-    // Valid by the schema, but PostgreSQL cannot store a lone UTF-16 surrogate:
+    // Valid by the schema, refused by a constraint of this test's own database:
     // the failure must be pinned on that one message, not on its neighbours.
-    const refused = anArticleEvent({ id: 'refused-1', title: 'Broken \ud800 text' });
+    await app.prisma.$executeRaw`ALTER TABLE "Article" ADD CONSTRAINT "test_refuses_one_id" CHECK ("id" <> 'refused-1')`;
+    const refused = anArticleEvent({ id: 'refused-1' });
     await publish([
       articleMessage(anArticleEvent({ id: 'neighbour-1' }), { partition: 0 }),
       articleMessage(refused, { partition: 0 }),
@@ -116,7 +117,7 @@ describe('Article ingestion from Kafka', () => {
     const parked = (await readTopic(app.config.kafka.brokers, app.topics.dlq)).filter((m) => m.key?.toString() === 'refused-1');
     expect(parked).toHaveLength(1);
     expect(parked[0].text).toBe(JSON.stringify(refused));
-    expect(parked[0].headers['dispatch-error']?.toString()).toMatch(/^could not be stored: /);
+    expect(parked[0].headers['dispatch-error']?.toString()).toMatch(/^could not be stored: .*test_refuses_one_id/);
   });
 
   describe('breaking events', () => {
@@ -199,14 +200,20 @@ describe('Poison article events', () => {
     message: { ...poison.message, headers: { 'x-trace-id': `trace-${poison.name}`, 'x-binary': Buffer.from([0, 1, 2, 255]) } },
   }));
 
+  // As large as the topic takes: the DLQ copy is larger still, by the headers saying where it came from.
+  let huge: Message;
+
   beforeAll(async () => {
     app = await startTestApp();
-    // One partition, so the valid event is consumed strictly after every poison one.
-    await produce(
-      app.config.kafka.brokers,
-      app.topics.articles,
-      [...cases.map((poison) => poison.message), articleMessage(valid)].map((message) => ({ ...message, partition: 0 })),
-    );
+    const { brokers } = app.config.kafka;
+    // Room for the record batch's own framing, the key and the one header.
+    huge = { key: 'p-huge', value: Buffer.alloc((await maxMessageBytes(brokers, app.topics.articles)) - 200, 0x78), headers: { 'x-trace-id': 'trace-huge' } };
+    // One partition, so the valid event is consumed strictly after every poison one;
+    // the huge one in a send of its own, as a batch may not exceed the limit either.
+    const toPartition0 = (messages: Message[]) => produce(brokers, app.topics.articles, messages.map((message) => ({ ...message, partition: 0 })));
+    await toPartition0(cases.map((poison) => poison.message));
+    await toPartition0([huge]);
+    await toPartition0([articleMessage(valid)]);
     await eventually(() => app.prisma.article.findUnique({ where: { id: 'after-the-poison' } }).then((row) => row ?? undefined), 60_000);
     await waitUntilCaughtUp(app);
     parked = await readTopic(app.config.kafka.brokers, app.topics.dlq);
@@ -231,14 +238,22 @@ describe('Poison article events', () => {
     expect(message.headers['dispatch-source-offset']?.toString()).toBe(String(cases.indexOf(poison)));
   });
 
+  it('parks a message as large as the topic accepts, though its DLQ copy is larger', () => {
+    const found = parked.filter((message) => message.key?.toString() === 'p-huge');
+    expect(found).toHaveLength(1);
+    expect(sameBytes(found[0].value, bytesOf(huge.value))).toBe(true);
+    expect(found[0].headers['x-trace-id']?.toString()).toBe('trace-huge');
+    expect(found[0].headers['dispatch-error']?.toString()).toMatch(/^value: larger than \d+ bytes$/);
+  });
+
   it('parks nothing else and stores none of them', async () => {
-    expect(parked).toHaveLength(cases.length);
+    expect(parked).toHaveLength(cases.length + 1);
     expect(await app.prisma.article.findMany({ select: { id: true } })).toEqual([{ id: 'after-the-poison' }]);
   });
 
   it('goes on consuming: the valid event after them is stored and every offset is committed', async () => {
     expect(await app.prisma.article.findUnique({ where: { id: 'after-the-poison' } })).toMatchObject({ title: valid.title });
     const committed = await waitUntilCaughtUp(app);
-    expect(committed.get(0)).toBe(cases.length + 1);
+    expect(committed.get(0)).toBe(cases.length + 2);
   });
 });

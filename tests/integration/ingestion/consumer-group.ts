@@ -1,4 +1,4 @@
-import { Admin, AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { Admin, AssignerProtocol, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { eventually, TestApp } from '../../support/app';
 import { consumeAll, ConsumedMessage, uniqueName } from '../../support/kafka';
 
@@ -19,6 +19,17 @@ export function committedOffsets(brokers: string[], groupId: string, topic: stri
   return withAdmin(brokers, async (admin) => {
     const [found] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return new Map(found.partitions.map(({ partition, offset }) => [partition, Math.max(0, Number(offset))]));
+  });
+}
+
+/** The largest record batch the topic accepts (its max.message.bytes, the broker's unless overridden). */
+export function maxMessageBytes(brokers: string[], topic: string): Promise<number> {
+  return withAdmin(brokers, async (admin) => {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    });
+    return Number(resources[0].configEntries.find((entry) => entry.configName === 'max.message.bytes')?.configValue);
   });
 }
 
