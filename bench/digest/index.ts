@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
@@ -75,6 +76,8 @@ interface ServiceRun {
   postgresCpu: number;
   sinkCpu: number;
   peakRssBytes: number;
+  /** RSS when the run started: the service at rest, its templates compiled. */
+  startRssBytes: number;
   averageMessageBytes: number;
 }
 
@@ -82,6 +85,7 @@ async function measureServiceRun(app: INestApplicationContext, sink: CountingSin
   const postgres = await PostgresCpu.watch(maintenanceUrl(databaseUrl()), databaseName);
   await postgres.start();
   const sinkBefore = await sink.reset();
+  const startRssBytes = process.memoryUsage.rss();
   const rss = new RssSampler();
   const profiler = await PhaseProfiler.start(process.env.BENCH_PROFILE === '1');
   const cpuBefore = ownCpuSeconds();
@@ -103,6 +107,7 @@ async function measureServiceRun(app: INestApplicationContext, sink: CountingSin
     postgresCpu,
     sinkCpu: sinkAfter.cpuSeconds - sinkBefore.cpuSeconds,
     peakRssBytes,
+    startRssBytes,
     averageMessageBytes: sinkAfter.bytes / Math.max(1, sinkAfter.accepted),
   };
 }
@@ -229,6 +234,8 @@ export async function run(): Promise<BenchRow[]> {
       relatedSeconds: round(report.relatedMs / 1000, 3),
       relatedSecondsPerMillion: round(perMillion(report.relatedMs), 2),
       peakRssMb: round(rssMb),
+      startRssMb: round(service.startRssBytes / 2 ** 20),
+      loadAverage: loadavg().map((value) => round(value, 1)),
       averageMessageKb: round(service.averageMessageBytes / 1024, 1),
       averageHtmlKb: round(costs.htmlBytes / 1024, 1),
       fillMicrosPerEmail: round(costs.fillMicros, 1),
@@ -263,7 +270,8 @@ export async function run(): Promise<BenchRow[]> {
       { figure: 'matching, s per million subscribers (wall)', value: figures.matchingSecondsPerMillion, target: `≤ ${TARGETS.matchingSecondsPerMillion}`, met: ok(meets.matching) },
       { figure: 'related stories, s per million subscribers (wall)', value: figures.relatedSecondsPerMillion, target: '', met: '' },
       { figure: 'whole decide step (schedule + matching + related), CPU s per million', value: figures.planningCpuSecondsPerMillion, target: '', met: '' },
-      { figure: 'peak RSS during the run, MB', value: figures.peakRssMb, target: `≤ ${TARGETS.rssMbPerMillion} at 1M`, met: '' },
+      { figure: 'peak RSS during the run (at its start), MB', value: `${figures.peakRssMb} (${figures.startRssMb})`, target: `≤ ${TARGETS.rssMbPerMillion} at 1M`, met: '' },
+      { figure: 'machine load average (1, 5, 15 min) at the end', value: figures.loadAverage.join(' / '), target: '', met: '' },
       { figure: 'per email: fill µs / MIME µs / MJML (naive) ms', value: `${figures.fillMicrosPerEmail} / ${figures.mimeMicrosPerEmail} / ${figures.naive.mjmlMsPerEmail}`, target: '', met: '' },
       { figure: 'message size / HTML size, KB', value: `${figures.averageMessageKb} / ${figures.averageHtmlKb}`, target: '', met: '' },
     ];
