@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { databaseUrl } from '../../scripts/database-url';
 import { ensureKafka, kafkaBrokersFromEnv } from '../../scripts/infra/kafka';
@@ -90,6 +91,8 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     const figures = {
+      // The machine is shared: wall-clock figures move with its load, CPU-based ones much less.
+      loadAverage: loadavg().map((value) => round(value, 1)),
       service: figuresOf(service),
       naive: figuresOf(naive),
       ratio: round(service.stored / service.seconds / (naive.stored / naive.seconds), 1),
@@ -109,6 +112,7 @@ export async function run(): Promise<BenchRow[]> {
       row('service (eachBatch, one upsert statement per chunk)', figures.service),
       row('naive (eachMessage, one Prisma upsert per message)', figures.naive),
       { path: 'ratio service / naive', events: '', seconds: '', 'events/s': `${figures.ratio}x`, 'CPU s (app / PostgreSQL)': '', 'events per CPU s': `${figures.ratioPerCpuSecond}x` },
+      { path: 'machine load average (1, 5, 15 min) at the end', events: '', seconds: '', 'events/s': figures.loadAverage.join(' / '), 'CPU s (app / PostgreSQL)': '', 'events per CPU s': '' },
     ];
   } finally {
     await deleteTopics(brokers, [topic, dlqTopic]).catch(() => undefined);
