@@ -99,6 +99,17 @@ export class DeliveriesRepository {
       WHERE s."id" = r."subscriberId" AND s."softBounces" > 0`;
   }
 
+  /** What claim() joined in to decide eligibility, read again for rows already in hand. */
+  async currentEligibility(ids: readonly bigint[]): Promise<Map<bigint, Pick<ClaimedDelivery, 'email' | 'subscriberStatus' | 'suppressed'>>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<(Pick<ClaimedDelivery, 'id' | 'email' | 'subscriberStatus' | 'suppressed'>)[]>`
+      SELECT d."id", s."email", s."status"::text AS "subscriberStatus",
+             EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex')) AS "suppressed"
+      FROM "Delivery" d LEFT JOIN "Subscriber" s ON s."id" = d."subscriberId"
+      WHERE d."id" = ANY(${[...ids]}::bigint[])`;
+    return new Map(rows.map(({ id, ...current }) => [id, current]));
+  }
+
   async markSkipped(ids: readonly bigint[], reason: string): Promise<void> {
     if (ids.length === 0) return;
     await this.prisma.delivery.updateMany({

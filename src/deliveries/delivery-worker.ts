@@ -23,12 +23,20 @@ const SENT_FLUSH_SIZE = 50;
 const SENT_FLUSH_DELAY_MS = 50;
 /** Expired leases are looked for this often rather than before every claim: a lease lasts minutes. */
 const LEASE_SWEEP_MS = 5_000;
+/**
+ * A row in hand longer than this has its reader's eligibility read again before it is
+ * sent: behind a slow SMTP server a claimed batch can take minutes to go out, and a
+ * reader who unsubscribed meanwhile must get nothing. Rows that go out sooner cost no query.
+ */
+const RECHECK_AFTER_MS = 1_000;
 
 /** A claimed, eligible row waiting for a free sender, with the batch that can compose it. */
 interface ReadyDelivery {
   row: ClaimedDelivery;
   batch: ComposableBatch;
   priority: number;
+  /** When its reader was last found eligible (at claim, or at a re-check since). */
+  checkedAt: number;
 }
 
 /**
@@ -159,7 +167,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (eligible.length === 0) return;
     this.inHand.hold(eligible);
     const batch = await this.composer.prepare(eligible);
-    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind] });
+    const checkedAt = Date.now();
+    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], checkedAt });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
   }
@@ -173,7 +182,52 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       // Once per crossing, not once per email: the feeder claims the next batch before this one runs dry.
       if (this.ready.length === this.lowWater - 1) this.feederCall.notify();
+      if (Date.now() - next.checkedAt > RECHECK_AFTER_MS && !(await this.stillEligible(next))) continue;
       await this.deliver(next);
+    }
+  }
+
+  /**
+   * Reads eligibility again for `entry` and, in the same query, for every other row
+   * that has waited as long; skips those whose reader is no longer eligible.
+   */
+  private async stillEligible(entry: ReadyDelivery): Promise<boolean> {
+    const now = Date.now();
+    const waiting = [entry, ...this.ready.filter((other) => now - other.checkedAt > RECHECK_AFTER_MS)];
+    const checkedBefore = waiting.map((item) => item.checkedAt);
+    // Marked first, so senders popping these meanwhile do not query them again.
+    for (const item of waiting) item.checkedAt = now;
+    try {
+      const current = await this.deliveries.currentEligibility(waiting.map(({ row }) => row.id));
+      const skipped = new Map<string, ClaimedDelivery[]>();
+      for (const { row } of waiting) {
+        const found = current.get(row.id);
+        const reason = found ? ineligibilityReason({ kind: row.kind, ...found }) : 'subscriber erased';
+        if (reason !== null) skipped.set(reason, [...(skipped.get(reason) ?? []), row]);
+      }
+      if (skipped.size === 0) return true;
+      const dropped = new Set([...skipped.values()].flat());
+      const kept = this.ready.filter(({ row }) => !dropped.has(row));
+      this.ready.splice(0, this.ready.length, ...kept);
+      for (const [reason, rows] of skipped) {
+        await this.deliveries.markSkipped(
+          rows.map((row) => row.id),
+          reason,
+        );
+        for (const row of rows) {
+          this.metrics.deliveriesSkipped.inc({ kind: row.kind });
+          this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg: 'delivery skipped: no longer eligible when its turn came' });
+        }
+      }
+      await this.recordAlertProgress([...dropped], { sent: false });
+      return !dropped.has(entry.row);
+    } catch (error) {
+      // Unknown is not eligible: nothing is sent until the database answers again (nothing could be recorded either).
+      waiting.forEach((item, i) => (item.checkedAt = checkedBefore[i]));
+      this.ready.unshift(entry);
+      this.logger.error({ deliveryId: String(entry.row.id), err: (error as Error).message, msg: 'eligibility re-check failed; holding sends' });
+      await sleep(ERROR_BACKOFF_MS);
+      return false;
     }
   }
 
