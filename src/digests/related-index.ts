@@ -12,8 +12,9 @@ export interface RelatedIndex<T extends CandidateArticle> {
   readonly tags: TagIndex<T>;
   readonly at: number;
   readonly from: number;
-  /** Each tag of the index as a small integer. */
+  /** Each tag of the index as a small integer, and its idf. */
   readonly tagIds: ReadonlyMap<string, number>;
+  readonly tagIdf: Float64Array;
   /** Per position: the article's distinct tags in their order (as tag ids), and each one's idf, ln((N + 1) / (df + 1)) + 1. */
   readonly articleTags: readonly Int32Array[];
   readonly articleIdf: readonly Float64Array[];
@@ -71,6 +72,7 @@ export function buildRelatedIndex<T extends CandidateArticle>(tags: TagIndex<T>,
     at: instant,
     from,
     tagIds,
+    tagIdf: Float64Array.from(tagIds.keys(), idf),
     articleTags: articleTags.map((list) => Int32Array.from(list, (tag) => tagIds.get(tag) ?? -1)),
     articleIdf,
     decay,
@@ -106,14 +108,30 @@ export function selectRelatedStoriesIndexed<T extends CandidateArticle>(index: R
   const best: { position: number; score: number }[] = [];
 
   // Rare tags first: their articles score highest, so the top-k fills with strong
-  // candidates early and the bound skips most of the common tags' long lists.
-  const lists = [...wantedTags].flatMap((tag) => tags.byTag.get(tag) ?? []).sort((a, b) => a.length - b.length);
-  for (const positions of lists) {
+  // candidates early and the bounds below skip most of the common tags' long lists.
+  const lists = [...wantedTags]
+    .flatMap((tag) => {
+      const id = index.tagIds.get(tag);
+      return id === undefined ? [] : [{ positions: tags.byTag.get(tag) as Int32Array, idf: index.tagIdf[id] }];
+    })
+    .sort((a, b) => a.positions.length - b.positions.length);
+  // An article first met in list i carries no wanted tag of an earlier list (it would
+  // have been met there, or cut there by a bound at least as high), so its weight is at
+  // most the idf sum of lists i…end. Scaled up far beyond any rounding difference
+  // between that sum and the article's own, so the bound never cuts a contender.
+  const rest = new Float64Array(lists.length + 1);
+  for (let i = lists.length - 1; i >= 0; i--) rest[i] = rest[i + 1] + lists[i].idf;
+  for (let l = 0; l < lists.length; l++) {
+    const { positions } = lists[l];
+    const ceiling = rest[l] * (1 + 1e-9);
     for (let i = 0; i < positions.length; i++) {
       const position = positions[i];
       const time = times[position];
       if (time <= index.from) break;
-      if (time > index.at || visited[position] === stamp) continue;
+      if (time > index.at) continue;
+      // Newest first, so every later article of the list decays more: none can make it.
+      if (best.length === limit && ceiling * decay[position] < best[limit - 1].score) break;
+      if (visited[position] === stamp) continue;
       visited[position] = stamp;
       if (best.length === limit && bound[position] < best[limit - 1].score) continue;
       // Summed in the article's own tag order, exactly as selectRelatedStories does.
