@@ -14,11 +14,11 @@ export function isUniqueViolation(error: unknown): boolean {
 export type DatabaseFailure = 'unavailable' | 'conflict' | 'permanent';
 
 const CONFLICT_PG_CODES = new Set(['40001', '40P01', '55P03']);
-const UNAVAILABLE_PG_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '3D000']);
+const UNAVAILABLE_PG_CODES = new Set(['55000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '3D000']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|terminating connection|connection refused|ECONNREFUSED|ECONNRESET|Can't reach database|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
+  /Connection terminated|terminating connection|connection refused|ECONNREFUSED|ECONNRESET|Can't reach database|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)|not currently accepting connections/i;
 
 export function classifyDatabaseError(error: unknown): DatabaseFailure {
   if (error instanceof Prisma.PrismaClientInitializationError) return 'unavailable';

@@ -313,12 +313,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async recordSent(): Promise<void> {
     while (this.sent.length > 0) {
-      const batch = this.sent.splice(0, this.sent.length);
+      // Copied, and taken off the list only once recorded: new sends are appended behind them.
+      // (Putting a failed batch back with unshift(...batch) overflows the stack once a long
+      // database outage has let tens of thousands of sent rows pile up.)
+      const batch = this.sent.slice();
       try {
         await this.deliveries.markSent(batch.map((row) => row.id));
+        this.sent.splice(0, batch.length);
       } catch (error) {
         // Kept and retried; should the process die first, the rows come back as uncertain (resent once, counted).
-        this.sent.unshift(...batch);
         this.logger.error({ rows: batch.length, err: (error as Error).message, msg: 'recording sent deliveries failed; retrying' });
         if (!this.running) return;
         await sleep(ERROR_BACKOFF_MS);
