@@ -1,0 +1,348 @@
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config/config';
+import { createApp } from '../../src/main';
+import { TemplateRenderer } from '../../src/mail/template-renderer';
+import { databaseUrl } from '../../scripts/database-url';
+import { kafkaBrokersFromEnv } from '../../scripts/infra/kafka';
+import { freePort } from '../../scripts/infra/net';
+import { maintenanceUrl } from '../../scripts/infra/postgres';
+import { createBenchDatabase } from '../support/bench-database';
+import { BenchRow, positiveIntFromEnv, round, wallClock, writeBenchResult } from '../support/bench-result';
+import { ownCpuSeconds, PostgresCpu } from '../support/process-cpu';
+import { stockNodemailer, ThroughputResult } from './baseline';
+import { transportCeiling } from './transport-ceiling';
+import { audienceTag, benchArticle, seedArticles, seedReaders, SMALL_TAG } from './seed';
+import { SinkProcess } from './sink-client';
+
+/**
+ * bench/alert: how fast a breaking alert reaches readers (issue 6).
+ * The service runs in this process; the SMTP sink runs in a child process and
+ * timestamps each accepted message, so "first" and "last" are when the SMTP
+ * server accepted them, measured from just before the POST (or the Kafka send).
+ *
+ * Columns: msgs/s is recipients over the time to the last message; msgs/CPU-s is
+ * recipients per CPU-second of the service's process (the "per core" figure: the
+ * service is one Node.js thread); PG msgs/CPU-s the same for PostgreSQL's backends.
+ * Two rows without a database put it in proportion: the service's own SMTP transport
+ * alone (the ceiling for fan-out) and stock pooled nodemailer sendMail (the baseline
+ * the "vs stock" ratios divide by), both on the same sink in the same run.
+ *
+ * Environment: BENCH_ALERT_SIZES (default 10000,100000), BENCH_ALERT_REPEATS
+ * (small alerts per path for the first-message percentiles, default 40),
+ * BENCH_ALERT_SMALL (readers of a small alert, default 20), BENCH_ALERT_BASELINE
+ * (messages for the baseline and ceiling rows, default 10000).
+ * Quick smoke run: BENCH_ALERT_SIZES=2000 BENCH_ALERT_REPEATS=10 BENCH_ALERT_BASELINE=2000.
+ */
+
+const NAME = 'alert';
+const EDITOR_KEY = 'bench-editor-key-0123456789';
+const POOL_SIZE = 8;
+const TARGETS = { firstP50Ms: 250, firstP99Ms: 1000, perCoreMessagesPerSecond: 2000 };
+const WARM_UP = 3;
+/** Alerts at least this large also measure PostgreSQL's CPU. */
+const LARGE = 1000;
+
+interface Options {
+  sizes: number[];
+  repeats: number;
+  small: number;
+  baseline: number;
+}
+
+function readOptions(env = process.env): Options {
+  const sizes = (env.BENCH_ALERT_SIZES ?? '10000,100000').split(',').map((part) => part.trim());
+  if (sizes.some((size) => !/^[1-9]\d*$/.test(size))) throw new Error(`BENCH_ALERT_SIZES must be positive integers separated by commas, got ${env.BENCH_ALERT_SIZES}`);
+  return {
+    sizes: sizes.map(Number),
+    repeats: positiveIntFromEnv('BENCH_ALERT_REPEATS', 40, env),
+    small: positiveIntFromEnv('BENCH_ALERT_SMALL', 20, env),
+    baseline: positiveIntFromEnv('BENCH_ALERT_BASELINE', 10_000, env),
+  };
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+interface Sample {
+  recipients: number;
+  firstMs: number;
+  lastMs: number;
+  /** CPU of the service's process (this one) from the trigger to the last message accepted. */
+  cpuSeconds: number;
+  /** CPU of the PostgreSQL backends serving it, when measured (large alerts). */
+  postgresCpuSeconds?: number;
+}
+
+interface Scenario {
+  scenario: string;
+  path: 'POST /alerts' | 'breaking event';
+  samples: Sample[];
+}
+
+class AlertBench {
+  private readonly db: Client;
+  private producer!: Producer;
+  private app!: NestExpressApplication;
+  private baseUrl = '';
+  private topic = '';
+  private counter = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly sink: SinkProcess,
+    private readonly databaseUrl: string,
+    private readonly databaseName: string,
+  ) {
+    this.db = new Client({ connectionString: databaseUrl });
+  }
+
+  async start(): Promise<void> {
+    await this.db.connect();
+    const port = await freePort();
+    const suffix = Date.now().toString(36);
+    this.topic = `bench-alert-articles-${suffix}`;
+    const brokers = kafkaBrokersFromEnv();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      DATABASE_URL: this.databaseUrl,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: 'dispatch-bench-alert',
+      KAFKA_GROUP_ID: `bench-alert-${suffix}`,
+      KAFKA_TOPIC_ARTICLES: this.topic,
+      KAFKA_TOPIC_DLQ: `${this.topic}-dlq`,
+      SMTP_URL: this.sink.url,
+      SMTP_POOL_SIZE: String(POOL_SIZE),
+      MAIL_FROM: 'Dispatch <news@bench.test>',
+      EDITOR_API_KEYS: EDITOR_KEY,
+      // No digest is due during the run: the scheduler's ticks would only add noise.
+      DIGEST_TICK_CRON: '0 0 1 1 *',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    });
+    this.app = await createApp(config);
+    await this.app.listen(port, '127.0.0.1');
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.producer = new Kafka({ clientId: 'dispatch-bench-alert-cms', brokers, logLevel: logLevel.WARN }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.producer?.disconnect();
+    await this.app?.close();
+    await this.db.end();
+  }
+
+  renderer(): TemplateRenderer {
+    return this.app.get(TemplateRenderer);
+  }
+
+  /** POST /alerts for a stored article; the clock starts just before the request. */
+  async viaApi(articleId: string, recipients: number): Promise<Sample> {
+    return this.measure(recipients, async () => {
+      const res = await fetch(`${this.baseUrl}/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${EDITOR_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ articleId }),
+      });
+      const body = (await res.json()) as { alertId?: string; recipients?: number };
+      if (res.status !== 202 || !body.alertId) throw new Error(`POST /alerts answered ${res.status}: ${JSON.stringify(body)}`);
+      if (body.recipients !== recipients) throw new Error(`expected ${recipients} recipients, the service counted ${body.recipients}`);
+      return body.alertId;
+    });
+  }
+
+  /** A breaking: true event for a new article; the clock starts just before the produce. */
+  async viaEvent(tag: string, recipients: number): Promise<Sample> {
+    const event = benchArticle(`bench-event-${++this.counter}-${Date.now().toString(36)}`, [tag], new Date(), true);
+    return this.measure(recipients, async () => {
+      await this.producer.send({ topic: this.topic, acks: 1, messages: [{ key: event.id, value: JSON.stringify(event) }] });
+      return this.alertIdOf(event.id);
+    });
+  }
+
+  private async measure(recipients: number, trigger: () => Promise<string>): Promise<Sample> {
+    const postgres = recipients >= LARGE ? await PostgresCpu.watch(maintenanceUrl(this.databaseUrl), this.databaseName) : undefined;
+    // Sampled once a second: the sampling runs in this process, whose CPU is the service's figure.
+    await postgres?.start(1000);
+    const cpu = ownCpuSeconds();
+    const started = wallClock();
+    const alertId = await trigger();
+    const stats = await this.sink.waitFor(`alert.${alertId}`, recipients, Math.max(120_000, recipients * 30));
+    const cpuSeconds = ownCpuSeconds() - cpu;
+    const postgresCpuSeconds = await postgres?.stop();
+    await this.settled(alertId);
+    return { recipients, firstMs: stats.first - started, lastMs: stats.last - started, cpuSeconds, postgresCpuSeconds };
+  }
+
+  private async alertIdOf(articleId: string): Promise<string> {
+    for (;;) {
+      const { rows } = await this.db.query<{ id: string }>('SELECT "id" FROM "Alert" WHERE "articleId" = $1', [articleId]);
+      if (rows[0]) return rows[0].id;
+      await sleep(5);
+    }
+  }
+
+  /** Between measurements: the alert is recorded as sent, so one run's bookkeeping never lands in the next. */
+  private async settled(alertId: string): Promise<void> {
+    for (;;) {
+      const { rows } = await this.db.query<{ status: string }>('SELECT "status" FROM "Alert" WHERE "id" = $1', [alertId]);
+      if (rows[0]?.status === 'sent') return;
+      await sleep(20);
+    }
+  }
+}
+
+function summarise(scenario: Scenario, baseline: ThroughputResult): BenchRow {
+  const { samples } = scenario;
+  const sum = (pick: (sample: Sample) => number) => samples.reduce((total, sample) => total + pick(sample), 0);
+  const messages = sum((s) => s.recipients);
+  const rate = messages / (sum((s) => s.lastMs) / 1000);
+  const perCpu = messages / sum((s) => s.cpuSeconds);
+  const postgres = samples.every((s) => s.postgresCpuSeconds !== undefined) ? sum((s) => s.postgresCpuSeconds ?? 0) : undefined;
+  return {
+    scenario: scenario.scenario,
+    path: scenario.path,
+    recipients: samples[0].recipients,
+    runs: samples.length,
+    'first p50 ms': round(percentile(samples.map((s) => s.firstMs), 50), 1),
+    'first p99 ms': round(percentile(samples.map((s) => s.firstMs), 99), 1),
+    'last p50 ms': round(percentile(samples.map((s) => s.lastMs), 50), 1),
+    'msgs/s': Math.round(rate),
+    'msgs/CPU-s': Math.round(perCpu),
+    'PG msgs/CPU-s': postgres === undefined ? '-' : Math.round(messages / postgres),
+    'msgs/s vs stock': ratio(rate, baseline.messages / baseline.seconds),
+    'msgs/CPU-s vs stock': ratio(perCpu, baseline.messages / baseline.cpuSeconds),
+  };
+}
+
+function throughputRow(scenario: string, path: string, result: ThroughputResult, baseline: ThroughputResult): BenchRow {
+  const rate = result.messages / result.seconds;
+  const perCpu = result.messages / result.cpuSeconds;
+  return {
+    scenario,
+    path,
+    recipients: result.messages,
+    runs: 1,
+    'first p50 ms': '-',
+    'first p99 ms': '-',
+    'last p50 ms': round(result.seconds * 1000, 1),
+    'msgs/s': Math.round(rate),
+    'msgs/CPU-s': Math.round(perCpu),
+    'PG msgs/CPU-s': '-',
+    'msgs/s vs stock': ratio(rate, baseline.messages / baseline.seconds),
+    'msgs/CPU-s vs stock': ratio(perCpu, baseline.messages / baseline.cpuSeconds),
+  };
+}
+
+function ratio(value: number, base: number): string {
+  return `${(value / base).toFixed(2)}×`;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const options = readOptions();
+  const loadAtStart = loadavg();
+  const db = await createBenchDatabase(`dispatch_bench_alert_${process.pid}`, databaseUrl());
+  const sink = await SinkProcess.start();
+  const bench = new AlertBench(sink, db.url, db.name);
+  try {
+    await seedReaders(db.url, options.sizes, options.small);
+    const now = Date.now();
+    const hour = 3_600_000;
+    const groups = [SMALL_TAG, ...options.sizes.map(audienceTag)];
+    const related = groups.flatMap((tag) => [1, 2, 3, 4].map((i) => benchArticle(`related-${tag}-${i}`, [tag], new Date(now - i * hour))));
+    const smallArticles = Array.from({ length: options.repeats + WARM_UP }, (_, i) => benchArticle(`small-${i}`, [SMALL_TAG], new Date(now)));
+    const bigArticles = options.sizes.map((size) => benchArticle(`big-${size}`, [audienceTag(size)], new Date(now)));
+    await seedArticles(db.url, [...related, ...smallArticles, ...bigArticles]);
+    await bench.start();
+
+    // Unmeasured alerts on both paths warm up the JIT, the pools and the SMTP connections.
+    for (let i = 0; i < WARM_UP; i++) {
+      await bench.viaApi(smallArticles[options.repeats + i].id, options.small);
+      await bench.viaEvent(SMALL_TAG, options.small);
+    }
+
+    // Interleaved, so neither path gets the quieter half of the run.
+    const smallApi: Scenario = { scenario: `small alert ×${options.repeats}`, path: 'POST /alerts', samples: [] };
+    const smallEvent: Scenario = { scenario: `small alert ×${options.repeats}`, path: 'breaking event', samples: [] };
+    for (let i = 0; i < options.repeats; i++) {
+      smallApi.samples.push(await bench.viaApi(smallArticles[i].id, options.small));
+      smallEvent.samples.push(await bench.viaEvent(SMALL_TAG, options.small));
+    }
+    const scenarios: Scenario[] = [smallApi, smallEvent];
+    for (const [index, size] of options.sizes.entries()) {
+      const label = `${size.toLocaleString('en')} readers`;
+      scenarios.push({ scenario: label, path: 'POST /alerts', samples: [await bench.viaApi(bigArticles[index].id, size)] });
+      scenarios.push({ scenario: label, path: 'breaking event', samples: [await bench.viaEvent(audienceTag(size), size)] });
+    }
+
+    const email = bench.renderer().render('alert', {
+      article: { ...bigArticles[0], publishedAt: new Date(bigArticles[0].publishedAt) },
+      related: related.slice(0, 3).map((a) => ({ ...a, publishedAt: new Date(a.publishedAt) })),
+      preferencesUrl: 'http://localhost:3000/preferences?token=baseline',
+      unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=baseline',
+    });
+    await bench.stop();
+    const baseline = await stockNodemailer(sink, email, options.baseline, POOL_SIZE);
+    const ceiling = await transportCeiling(sink, email, options.baseline, POOL_SIZE, POOL_SIZE * 4);
+
+    const rows = [
+      ...scenarios.map((scenario) => summarise(scenario, baseline)),
+      throughputRow('SmtpTransport + buildMessage alone (ceiling, no DB)', 'transport', ceiling, baseline),
+      throughputRow('stock pooled nodemailer sendMail (baseline, no DB)', 'sendMail', baseline, baseline),
+    ];
+    const firstSamples = [smallApi, smallEvent].flatMap((scenario) => scenario.samples.map((sample) => sample.firstMs));
+    const large = scenarios.slice(2);
+    const verdict = {
+      firstP50Ms: round(percentile(firstSamples, 50), 1),
+      firstP99Ms: round(percentile(firstSamples, 99), 1),
+      worstMessagesPerCpuSecond: Math.round(Math.min(...large.map((s) => s.samples[0].recipients / s.samples[0].cpuSeconds))),
+    };
+    writeBenchResult(NAME, {
+      loadAverage: { start: loadAtStart, end: loadavg() },
+      options,
+      targets: TARGETS,
+      verdict: {
+        ...verdict,
+        meets: {
+          firstP50: verdict.firstP50Ms <= TARGETS.firstP50Ms,
+          firstP99: verdict.firstP99Ms <= TARGETS.firstP99Ms,
+          perCore: verdict.worstMessagesPerCpuSecond >= TARGETS.perCoreMessagesPerSecond,
+        },
+      },
+      rows,
+      samples: scenarios,
+      baseline,
+      ceiling,
+    });
+    return rows;
+  } finally {
+    await bench.stop().catch(() => undefined);
+    await sink.stop();
+    await db.drop();
+  }
+}
+
+if (require.main === module) {
+  run().then(
+    (rows) => {
+      console.table(rows);
+      process.exit(0);
+    },
+    (error: Error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
