@@ -69,4 +69,37 @@ describe('Alert fan-out to 2,000 readers through a real SMTP server', () => {
     const rejectedEmails = new Set(rejected.map((reader) => reader.email));
     expect(mails.some((mail) => mail.envelope.to.some((to) => rejectedEmails.has(to)))).toBe(false);
   });
+
+  it('goes ahead of a digest run already queued', async () => {
+    const BACKLOG = 1_500;
+    const digestReaders = await someReaders(sut.prisma, BACKLOG, () => ({ tags: ['backlog'] }));
+    const alertReaders = await someReaders(sut.prisma, 5, () => ({ tags: ['overtake'] }));
+    const story = await anArticle(sut.prisma, { tags: ['backlog'] });
+    const isDigest = (messageId?: string) => messageId?.startsWith('<digest.backlog.') ?? false;
+    // Slow enough that the backlog takes seconds to drain.
+    sut.smtp.delay(10);
+    await sut.prisma.delivery.createMany({
+      data: digestReaders.map((reader) => ({
+        kind: 'digest' as const,
+        dedupeKey: `digest:${reader.id}:backlog`,
+        messageId: `<digest.backlog.${reader.id}@dispatch.test>`,
+        priority: 2,
+        subscriberId: reader.id,
+        articleIds: [story.id],
+        payload: { period: 'backlog' },
+      })),
+    });
+    await eventually(async () => (sut.smtp.messages.some((mail) => isDigest(mail.messageId)) ? true : undefined), 60_000, 20);
+    const article = await anArticle(sut.prisma, { tags: ['overtake'] });
+
+    const { alertId } = (await postAlert(sut, { articleId: article.id }).expect(202)).body;
+    await eventually(async () => (mailsOf(sut.smtp.messages, alertId).length === alertReaders.length ? true : undefined), 60_000, 20);
+    const digestsBeforeAlertDone = sut.smtp.messages.filter((mail) => isDigest(mail.messageId)).length;
+    sut.smtp.delay(0);
+
+    // The alert did not wait for the queued digests: most of them were still to be sent when it was done.
+    expect(digestsBeforeAlertDone).toBeLessThan(BACKLOG / 2);
+    await eventually(async () => (sut.smtp.messages.filter((mail) => isDigest(mail.messageId)).length === BACKLOG ? true : undefined), 120_000);
+  });
 });
+
