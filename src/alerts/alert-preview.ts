@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/config';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { PrismaService } from '../database/prisma.service';
 import { RelatedArticlesService } from '../articles/related-articles.service';
 import { TemplateRenderer } from '../mail/template-renderer';
-import { ArticleView } from '../mail/email-data';
+import { toArticleView } from '../articles/article-view';
+import { ReaderLinks } from '../subscriptions/reader-links';
 import { ALERT_MAX_RELATED } from '../mail/emails/alert-email';
 import { AlertPreviewRequest } from './alert-request';
 import { AlertFanoutRepository } from './alert-fanout.repository';
@@ -17,8 +16,6 @@ export interface AlertPreviewResult {
   html: string;
 }
 
-/** A stand-in token: the preview is nobody's email, so its links must not work for anybody. */
-const PLACEHOLDER_TOKEN = 'preview';
 
 /**
  * GET /alerts/preview: the email an alert would send and how many would get it.
@@ -32,7 +29,7 @@ export class AlertPreview {
     private readonly related: RelatedArticlesService,
     private readonly renderer: TemplateRenderer,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly links: ReaderLinks,
   ) {}
 
   async execute(query: AlertPreviewRequest): Promise<AlertPreviewResult> {
@@ -48,39 +45,9 @@ export class AlertPreview {
     const byId = new Map(relatedRows.map((row) => [row.id, row]));
     const related = relatedIds.flatMap((a) => {
       const row = byId.get(a.id);
-      return row ? [articleView(row)] : [];
+      return row ? [toArticleView(row)] : [];
     });
-    const base = this.config.publicBaseUrl;
-    const email = this.renderer.render('alert', {
-      article: articleView(article),
-      related,
-      preferencesUrl: `${base}/preferences?token=${PLACEHOLDER_TOKEN}`,
-      unsubscribeUrl: `${base}/unsubscribe?token=${PLACEHOLDER_TOKEN}`,
-    });
+    const email = this.renderer.render('alert', { article: toArticleView(article), related, ...this.links.previewFooter() });
     return { recipients, subject: email.subject, html: email.html };
   }
-}
-
-interface ArticleRow {
-  id: string;
-  title: string;
-  url: string;
-  summary: string | null;
-  tags: string[];
-  imageUrl: string | null;
-  publishedAt: Date;
-  author: string | null;
-}
-
-function articleView(row: ArticleRow): ArticleView {
-  return {
-    id: row.id,
-    title: row.title,
-    url: row.url,
-    summary: row.summary ?? undefined,
-    tags: row.tags,
-    imageUrl: row.imageUrl ?? undefined,
-    publishedAt: row.publishedAt,
-    author: row.author ?? undefined,
-  };
 }

@@ -5,6 +5,7 @@ import { PrismaService } from '../database/prisma.service';
 import { ReaderLinks } from '../subscriptions/reader-links';
 import { TemplateRenderer } from '../mail/template-renderer';
 import { buildMessage, InvalidMessageError } from '../mail/mime';
+import { toArticleView, siteOf } from '../articles/article-view';
 import { ArticleView, FooterLinks, RenderedEmail } from '../mail/email-data';
 import { ClaimedDelivery } from './delivery.types';
 
@@ -116,27 +117,8 @@ export class DeliveryComposer {
     }
     if (ids.size === 0) return new Map();
     const found = await this.prisma.article.findMany({ where: { id: { in: [...ids] } } });
-    return new Map(
-      found.map((a) => [
-        a.id,
-        {
-          id: a.id,
-          title: a.title,
-          url: a.url,
-          summary: a.summary ?? undefined,
-          tags: a.tags,
-          imageUrl: a.imageUrl ?? undefined,
-          publishedAt: a.publishedAt,
-          author: a.author ?? undefined,
-        },
-      ]),
-    );
+    return new Map(found.map((a) => [a.id, toArticleView(a)]));
   }
-}
-
-/** "and N more" points at the news site the stories come from. */
-function siteOf(url: string): string {
-  return `${new URL(url).origin}/`;
 }
 
 /** The bare address of a "Name <address>" From value, for the SMTP envelope. */

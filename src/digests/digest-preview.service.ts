@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { PrismaService } from '../database/prisma.service';
 import { ArticleView } from '../mail/email-data';
+import { siteOf, toArticleView } from '../articles/article-view';
 import { TemplateRenderer } from '../mail/template-renderer';
 import { normalizeEmailAddress } from '../subscriptions/email-address';
 import { ReaderLinks } from '../subscriptions/reader-links';
@@ -79,34 +80,19 @@ export class DigestPreviewService {
     const pick = (ids: readonly string[]) => ids.map((id) => views.get(id)).filter((view): view is ArticleView => view !== undefined);
     const articles = pick(articleIds);
     if (articles.length === 0) return NO_DIGEST;
-    const holder = { id: subscriber.id, tokenVersion: subscriber.tokenVersion };
+    // Stand-in links: an editor sees the reader's email, not working tokens to their preferences.
     const email = this.renderer.render('digest', {
       articles,
       more: plan.more,
-      moreUrl: `${new URL(articles[0].url).origin}/`,
+      moreUrl: siteOf(articles[0].url),
       related: pick(relatedIds),
-      preferencesUrl: this.links.preferencesUrl(holder),
-      unsubscribeUrl: this.links.unsubscribeUrl(holder),
+      ...this.links.previewFooter(),
     });
     return { subject: email.subject, html: email.html, text: email.text, articles: articleIds, related: relatedIds };
   }
 
   private async articleViews(ids: readonly string[]): Promise<Map<string, ArticleView>> {
     const rows = await this.prisma.article.findMany({ where: { id: { in: [...ids] } } });
-    return new Map(
-      rows.map((a) => [
-        a.id,
-        {
-          id: a.id,
-          title: a.title,
-          url: a.url,
-          summary: a.summary ?? undefined,
-          tags: a.tags,
-          imageUrl: a.imageUrl ?? undefined,
-          publishedAt: a.publishedAt,
-          author: a.author ?? undefined,
-        },
-      ]),
-    );
+    return new Map(rows.map((a) => [a.id, toArticleView(a)]));
   }
 }

@@ -5,6 +5,9 @@ import { Clock } from '../common/clock';
 import { signToken, TokenPurpose } from './tokens';
 
 /** How long a double opt-in link stays valid. */
+/** Not a valid token: preview links land on the "link does not work" page. */
+const PREVIEW_TOKEN = 'preview';
+
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** How long the re-subscribe button on the "you're unsubscribed" page keeps working. */
@@ -55,5 +58,13 @@ export class ReaderLinks {
 
   private link(path: string, token: string): string {
     return `${this.config.publicBaseUrl}${path}?token=${encodeURIComponent(token)}`;
+  }
+
+  /** Footer links for previews: the email is nobody's, so its links must not work for anybody. */
+  previewFooter(): { preferencesUrl: string; unsubscribeUrl: string } {
+    return {
+      preferencesUrl: this.link('/preferences', PREVIEW_TOKEN),
+      unsubscribeUrl: this.link('/unsubscribe', PREVIEW_TOKEN),
+    };
   }
 }
