@@ -36,7 +36,8 @@ const OPTIONS: ThrottlerModuleOptions = {
       name: 'address',
       ...SUBSCRIBE_LIMITS.perAddress,
       skipIf: (context: ExecutionContext) => addressOf(context.switchToHttp().getRequest<Request>()) === null,
-      getTracker: (req) => emailHash(addressOf(req as Request) ?? ''),
+      // Case-folded: changing the case of the local part must not buy another bucket for the same inbox.
+      getTracker: (req) => emailHash((addressOf(req as Request) ?? '').toLowerCase()),
     },
   ],
 };

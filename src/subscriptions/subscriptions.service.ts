@@ -49,10 +49,13 @@ export class SubscriptionsService {
    */
   async subscribe(request: SubscriptionRequest): Promise<void> {
     const hash = emailHash(request.email);
+    // One mail per mailbox, not per spelling: mail servers ignore the local part's case,
+    // so "Ann@x" and "aNN@x" would otherwise each get a confirmation in the same inbox.
+    const mailbox = emailHash(request.email.toLowerCase());
     const window = String(Math.floor(this.clock.now().getTime() / SUBSCRIBE_MAIL_WINDOW_MS));
     const mail = (kind: 'confirm' | 'manage'): MailToQueue => ({
-      dedupeKey: `${kind}:${hash}:${window}`,
-      messageId: messageIdFor(kind, [hash.slice(0, 32), window], this.host),
+      dedupeKey: `${kind}:${mailbox}:${window}`,
+      messageId: messageIdFor(kind, [mailbox.slice(0, 32), window], this.host),
     });
     const { email, ...preferences } = request;
     const queued = await this.subscribers.subscribe({ email, emailHash: hash, preferences, confirmMail: mail('confirm'), manageMail: mail('manage') });

@@ -146,6 +146,21 @@ describe('subscribe rate limits (S5)', () => {
     expect(await app.prisma.subscriber.count({ where: { email } })).toBe(1);
   });
 
+  it('counts case variants of one mailbox as one address: no mail-bombing an inbox by changing the case of its local part', async () => {
+    const mailbox = anAddress('victim');
+    const variants = Array.from({ length: SUBSCRIBE_LIMITS.perAddress.limit + 4 }, (_, i) =>
+      mailbox.replace(/^[^@]+/, (local) => [...local].map((char, j) => ((i >> j % 8) & 1 ? char.toUpperCase() : char.toLowerCase())).join('')),
+    );
+    expect(new Set(variants).size).toBe(variants.length);
+    const answers: RawResponse[] = [];
+    for (const variant of variants) answers.push(await subscribe(variant, freshIp()));
+
+    expect(answers.slice(0, SUBSCRIBE_LIMITS.perAddress.limit).map((answer) => answer.status)).toEqual(Array(SUBSCRIBE_LIMITS.perAddress.limit).fill(202));
+    for (const answer of answers.slice(SUBSCRIBE_LIMITS.perAddress.limit)) expectLimited(answer);
+    await flushMail();
+    expect(app.smtp.messages.filter((mail) => mail.envelope.to.some((to) => to.toLowerCase() === mailbox.toLowerCase()))).toHaveLength(1);
+  });
+
   it('answers 429 with Retry-After past the per-client limit, and a spoofed X-Forwarded-For does not reset it', async () => {
     const ip = freshIp();
     const answers: RawResponse[] = [];
