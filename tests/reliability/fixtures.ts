@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import type { Message } from 'kafkajs';
 import { Client } from 'pg';
@@ -243,4 +244,17 @@ export async function holdOutboxInsertsAfter(db: TestDatabase, allowed: number):
 export async function releaseOutboxInserts(db: TestDatabase): Promise<void> {
   await endSleepingSessions(db);
   await onDatabase(db, (client) => client.query('DROP TRIGGER IF EXISTS hold_outbox_inserts ON "Delivery"'));
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident memory of a process, from /proc. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import request from 'supertest';
-import { eventually } from '../support/app';
 import { ServiceProcess } from '../support/service-process';
-import { editor, expectCleanLedger, FAST_FAILOVER, metric, outboxSettled, someReaders } from './fixtures';
+import { cpuSeconds, editor, expectCleanLedger, FAST_FAILOVER, metric, outboxSettled, rssBytes, someReaders } from './fixtures';
 
 jest.setTimeout(420_000);
 
@@ -17,19 +15,8 @@ const READERS = 5_000;
 const SMTP_DELAY_MS = 20;
 const HOUR = 3_600_000;
 
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 describe('A digest run to 5,000 readers through a slow SMTP server', () => {
   let service: ServiceProcess;
