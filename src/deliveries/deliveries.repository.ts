@@ -45,6 +45,14 @@ export class DeliveriesRepository {
       WHERE "status" = 'sending' AND "leaseUntil" < now()`;
   }
 
+  /** Extends the lease of rows this worker still holds, so waiting in hand never turns them uncertain. */
+  async renewLeases(ids: readonly bigint[], leaseSeconds: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery" SET "leaseUntil" = now() + make_interval(secs => ${leaseSeconds})
+      WHERE "id" = ANY(${[...ids]}::bigint[]) AND "status" = 'sending'`;
+  }
+
   /**
    * Claims up to `limit` due rows, most urgent first, and leases them.
    * With `belowPriority`, only rows more urgent than that (an alert jumping

@@ -66,6 +66,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly senderCall = new Signal();
   private woken = false;
   private lastLeaseSweep = 0;
+  private lastLeaseRenewal = Date.now();
   private readonly sent: ClaimedDelivery[] = [];
   private flushing?: Promise<void>;
   private flushTimer?: NodeJS.Timeout;
@@ -138,9 +139,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async sweepExpiredLeases(): Promise<void> {
+    await this.renewHeldLeases();
     if (Date.now() - this.lastLeaseSweep < LEASE_SWEEP_MS) return;
     this.lastLeaseSweep = Date.now();
     await this.deliveries.expireLeases();
+  }
+
+  /**
+   * A lease covers a send, not the wait before it: behind a slow SMTP server claimed rows
+   * can wait in hand longer than the lease, and would otherwise be taken for crashed sends
+   * and mailed twice. Renewed at a third of the lease, rows only expire when this process dies.
+   */
+  private async renewHeldLeases(): Promise<void> {
+    const every = (this.config.deliveryLeaseSeconds * 1000) / 3;
+    if (Date.now() - this.lastLeaseRenewal < every) return;
+    this.lastLeaseRenewal = Date.now();
+    const held = [...this.ready.map(({ row }) => row.id), ...this.sent.map((row) => row.id)];
+    await this.deliveries.renewLeases(held, this.config.deliveryLeaseSeconds);
   }
 
   /** Skips rows whose reader is no longer eligible, then hands the rest to the senders. */
