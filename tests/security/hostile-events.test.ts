@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { IHeaders, Kafka, logLevel, Message, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
+import { MIN_DELAY_MS } from '../../src/deliveries/retry-policy';
 import { DLQ_ERROR_HEADER } from '../../src/kafka/dlq.publisher';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { consumeAll, ConsumedMessage, uniqueName } from '../support/kafka';
@@ -272,6 +273,7 @@ describe('hostile article events (I1–I3)', () => {
       const fault = await injectFault(`${name}_always`, errcode, 1_000_000);
       const stuck = anArticleEvent(`${fault.prefix}1`);
       const next = anArticleEvent(`${run}-i2-after-${name}`);
+      const started = Date.now();
 
       await publish([
         { key: String(stuck.id), value: bytes(JSON.stringify(stuck)) },
@@ -287,6 +289,8 @@ describe('hostile article events (I1–I3)', () => {
       const attempts = await fault.attempts();
       expect(attempts).toBeGreaterThanOrEqual(3);
       expect(attempts).toBeLessThanOrEqual(8);
+      // Backoff, not a tight loop: every retry after the first one-by-one attempt waited at least MIN_DELAY_MS.
+      expect(Date.now() - started).toBeGreaterThanOrEqual((attempts - 2) * MIN_DELAY_MS);
       expect(await stored(String(stuck.id))).toBeNull();
     });
   });

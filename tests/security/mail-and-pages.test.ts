@@ -273,6 +273,29 @@ describe('hostile addresses (S2)', () => {
     expect(await app.prisma.subscriber.count()).toBe(before);
   });
 
+  it('links a confirmation mail to PUBLIC_BASE_URL only, whatever Host or X-Forwarded-Host the request claimed', async () => {
+    const email = anAddress('host-header');
+    const response = await sendRaw(app, {
+      method: 'POST',
+      path: '/subscriptions',
+      headers: { ...JSON_TYPE, host: 'evil.attacker.test', 'x-forwarded-host': 'evil2.attacker.test', 'x-forwarded-proto': 'javascript', forwarded: 'host=evil3.attacker.test' },
+      body: JSON.stringify({ email, tags: ['news'] }),
+      from: freshIp(),
+    });
+    expect(response.status).toBe(202);
+
+    const mail = await eventually(async () => app.smtp.messages.find((received) => received.envelope.to.includes(email)), 60_000);
+    const links = [...`${mail.text}\n${mail.html}`.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0]);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((link) => /attacker/.test(link))).toEqual([]);
+    expect(links.filter((link) => /token=/.test(link) && !link.startsWith(app.url))).toEqual([]);
+    expect(mail.raw.toString('latin1')).not.toMatch(/attacker/);
+    // Gone before the next test counts mails: this one was meant to arrive.
+    app.smtp.reset();
+    await app.prisma.delivery.deleteMany();
+    await app.prisma.subscriber.deleteMany();
+  });
+
   it('queued no delivery and sent no mail for any of them', async () => {
     // A valid subscribe afterwards: once its mail is in, anything queued before it would be too.
     const marker = anAddress('marker');
