@@ -98,15 +98,17 @@ describe('hostile content in emails and pages (S1, S3)', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
-    alertReader.id = (await aReaderRow(app.prisma, { email: alertReader.email, tags: ['alertonly'] })).id;
-    rowAlertReader.id = (await aReaderRow(app.prisma, { email: rowAlertReader.email, tags: ['rowonly'] })).id;
+    // Readers not meant for the digest run are due only after it, whatever the date the suite runs on.
+    const notDue = new Date(PREVIEW_AT);
+    alertReader.id = (await aReaderRow(app.prisma, { email: alertReader.email, tags: ['alertonly'], nextDigestAt: notDue })).id;
+    rowAlertReader.id = (await aReaderRow(app.prisma, { email: rowAlertReader.email, tags: ['rowonly'], nextDigestAt: notDue })).id;
     digestReader.id = (await aReaderRow(app.prisma, { email: digestReader.email, tags: ['hostile'], nextDigestAt: new Date(DIGEST_AT) })).id;
     previewReader.id = (
       await aReaderRow(app.prisma, { email: previewReader.email, tags: ['hostile'], confirmedAt: new Date('2026-11-01T00:00:00Z'), nextDigestAt: new Date(PREVIEW_AT) })
     ).id;
     await app.prisma.subscriber.update({ where: { id: previewReader.id }, data: { frequency: 'weekly', weekday: 1 } });
     // A row written around validation (an older version, a manual fix): rendering must not trust it either.
-    hostileReader = await aReaderRow(app.prisma, { email: '"><script>alert(1)</script><img src=x onerror=alert(1)>@attacker.test', tags: ['<script>alert(1)</script>', 'news'] });
+    hostileReader = await aReaderRow(app.prisma, { email: '"><script>alert(1)</script><img src=x onerror=alert(1)>@attacker.test', tags: ['<script>alert(1)</script>', 'news'], nextDigestAt: notDue });
     await app.prisma.article.create({
       data: {
         id: ids.row,
