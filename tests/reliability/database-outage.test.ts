@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../support/app';
+import { withMaintenanceClient } from '../support/database';
 import { ServiceProcess } from '../support/service-process';
 import {
   allowConnections,
@@ -28,6 +29,7 @@ jest.setTimeout(300_000);
 // outage, and the same process must resume by itself.
 
 const OUTAGE_MS = 8_000;
+const STORM_MS = 12_000;
 const HOUR = 3_600_000;
 
 async function health(service: ServiceProcess): Promise<number> {
@@ -145,5 +147,58 @@ describe('PostgreSQL unavailable', () => {
     const ledger = await expectCleanLedger(service.prisma, service.smtp);
     expect(ledger.duplicate).toEqual([]);
     process.stdout.write(`F6: ${acceptedDuringOutage.length} emails accepted during the ${OUTAGE_MS} ms outage, all claimed before it\n`);
+  });
+
+  it('connections killed over and over mid-run (pg_terminate_backend): the same process loses nothing and sends each email once', async () => {
+    const brokers = service.env.KAFKA_BROKERS.split(',');
+    const { articles, group, dlq } = service.topics;
+    const at = new Date('2026-11-22T19:00:00Z');
+    const readers = await someReaders(service.prisma, 1500, () => ({ tags: ['storm'], nextDigestAt: new Date(0), sendHour: 19 }));
+    await service.prisma.article.createMany({
+      data: Array.from({ length: 4 }, (_, i) => ({
+        id: `storm-story-${i}`,
+        title: `Storm story ${i}`,
+        url: `https://news.example.com/storm-${i}`,
+        tags: ['storm'],
+        publishedAt: new Date(at.getTime() - (i + 1) * HOUR),
+      })),
+    });
+    const articlesBefore = await service.prisma.article.count();
+    const events = [anArticleEvent('storm-breaking', { tags: ['storm'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('storm-stream', 5000)];
+    const pid = service.pid;
+    service.smtp.delay(5);
+
+    const run = await request(service.url).post('/digests/run').set(editor).send({ at: at.toISOString() });
+    expect(run.status).toBe(202);
+    await publishEvents(brokers, articles, events);
+    let kills = 0;
+    const stormUntil = Date.now() + STORM_MS;
+    while (Date.now() < stormUntil) {
+      kills += await withMaintenanceClient(async (client) => {
+        const { rowCount } = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [service.db.name]);
+        return rowCount ?? 0;
+      });
+      await sleep(300);
+    }
+    service.smtp.delay(0);
+
+    await caughtUp(brokers, group, articles, 180_000);
+    // The run may have died with one of its connections; asking again finishes it.
+    const again = await request(service.url).post('/digests/run').set(editor).send({ at: at.toISOString() });
+    expect(again.status).toBe(202);
+    const mine = { subscriberId: { in: readers.map((r) => r.id) } };
+    await eventually(async () => ((await service.prisma.delivery.count({ where: { kind: 'digest', ...mine } })) === readers.length ? true : undefined), 120_000);
+    await eventually(async () => ((await service.prisma.delivery.count({ where: { kind: 'alert', ...mine } })) === readers.length ? true : undefined), 120_000);
+    await outboxSettled(service.prisma, 180_000);
+
+    expect(service.pid).toBe(pid);
+    expect(await health(service)).toBe(200);
+    expect(await service.prisma.article.count()).toBe(articlesBefore + events.length);
+    expect(await endTotal(brokers, dlq)).toBe(0);
+    expect(await service.prisma.alert.count({ where: { articleId: 'storm-breaking' } })).toBe(1);
+    const rows = await service.prisma.delivery.findMany({ where: mine, select: { kind: true, status: true, uncertainResends: true } });
+    expect(rows.filter((row) => row.status !== 'sent')).toEqual([]);
+    const ledger = await expectCleanLedger(service.prisma, service.smtp);
+    process.stdout.write(`storm: ${kills} sessions terminated over ${STORM_MS} ms; ${rows.length} emails, ${rows.filter((row) => row.uncertainResends > 0).length} resent as uncertain, ${ledger.duplicate.length} unexplained duplicates\n`);
   });
 });
