@@ -214,8 +214,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     for (const item of waiting) item.checkedAt = now;
     try {
       const current = await this.deliveries.currentEligibility(waiting.map(({ row }) => row.id));
+      // Another sender may have taken one of them meanwhile: it is on the wire, too late to skip.
+      const stillHeld = new Set(this.ready.map(({ row }) => row));
       const skipped = new Map<string, ClaimedDelivery[]>();
       for (const { row } of waiting) {
+        if (row !== entry.row && !stillHeld.has(row)) continue;
         const found = current.get(row.id);
         const reason = found ? ineligibilityReason({ kind: row.kind, ...found }) : 'subscriber erased';
         if (reason !== null) skipped.set(reason, [...(skipped.get(reason) ?? []), row]);
