@@ -29,7 +29,7 @@ jest.setTimeout(300_000);
 // outage, and the same process must resume by itself.
 
 const OUTAGE_MS = 8_000;
-const STORM_MS = 12_000;
+const STORM_MS = 10_000;
 const HOUR = 3_600_000;
 
 async function health(service: ServiceProcess): Promise<number> {
@@ -153,7 +153,7 @@ describe('PostgreSQL unavailable', () => {
     const brokers = service.env.KAFKA_BROKERS.split(',');
     const { articles, group, dlq } = service.topics;
     const at = new Date('2026-11-22T19:00:00Z');
-    const readers = await someReaders(service.prisma, 1500, () => ({ tags: ['storm'], nextDigestAt: new Date(0), sendHour: 19 }));
+    const readers = await someReaders(service.prisma, 800, () => ({ tags: ['storm'], nextDigestAt: new Date(0), sendHour: 19 }));
     await service.prisma.article.createMany({
       data: Array.from({ length: 4 }, (_, i) => ({
         id: `storm-story-${i}`,
@@ -164,7 +164,7 @@ describe('PostgreSQL unavailable', () => {
       })),
     });
     const articlesBefore = await service.prisma.article.count();
-    const events = [anArticleEvent('storm-breaking', { tags: ['storm'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('storm-stream', 5000)];
+    const events = [anArticleEvent('storm-breaking', { tags: ['storm'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('storm-stream', 3000)];
     const pid = service.pid;
     service.smtp.delay(5);
 

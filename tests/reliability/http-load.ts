@@ -7,6 +7,8 @@ export interface LoadSample {
   latencyMs: number;
   /** What the request body said, for checking writes afterwards. */
   tag?: string;
+  /** Why no answer came (error code), when status is 'error'. */
+  error?: string;
 }
 
 export interface LoadStream {
@@ -69,30 +71,38 @@ export async function runOpenLoop(
     const payload = body ? Buffer.from(JSON.stringify(body.json)) : undefined;
     const begun = performance.now();
     const done = new Promise<void>((resolve) => {
-      const finish = (status: number | 'error') => {
-        samples.push({ name: stream.name, status, latencyMs: performance.now() - begun, tag: body?.tag });
+      const finish = (status: number | 'error', error?: string) => {
+        samples.push({ name: stream.name, status, latencyMs: performance.now() - begun, tag: body?.tag, ...(error ? { error } : {}) });
         resolve();
       };
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: stream.path,
-          method: stream.method,
-          agent,
-          localAddress,
-          timeout: REQUEST_TIMEOUT_MS,
-          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
-        },
-        (res) => {
-          res.resume();
-          res.once('end', () => finish(res.statusCode ?? 0));
-          res.once('error', () => finish('error'));
-        },
-      );
-      req.once('timeout', () => req.destroy(new Error('timeout')));
-      req.once('error', () => finish('error'));
-      req.end(payload);
+      const send = (retried: boolean) => {
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: stream.path,
+            method: stream.method,
+            agent,
+            localAddress,
+            timeout: REQUEST_TIMEOUT_MS,
+            headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+          },
+          (res) => {
+            res.resume();
+            res.once('end', () => finish(res.statusCode ?? 0));
+            res.once('error', () => finish('error'));
+          },
+        );
+        req.once('timeout', () => req.destroy(new Error('timeout')));
+        req.once('error', (error: NodeJS.ErrnoException) => {
+          // The server closed an idle keep-alive connection as this request went out on it:
+          // nothing reached the service, and Node's documentation says to send it again.
+          if (req.reusedSocket && error.code === 'ECONNRESET' && !retried) send(true);
+          else finish('error', error.code ?? error.message);
+        });
+        req.end(payload);
+      };
+      send(false);
     });
     inFlight.add(done);
     void done.then(() => inFlight.delete(done));
@@ -124,7 +134,10 @@ export function summarize(samples: readonly LoadSample[], durationMs: number): L
   const latencies = samples.map((sample) => sample.latencyMs).sort((a, b) => a - b);
   const at = (q: number) => (latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]);
   const statuses: Record<string, number> = {};
-  for (const sample of samples) statuses[String(sample.status)] = (statuses[String(sample.status)] ?? 0) + 1;
+  for (const sample of samples) {
+    const key = sample.status === 'error' ? `error ${sample.error ?? ''}`.trim() : String(sample.status);
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
   const round = (ms: number) => Math.round(ms * 10) / 10;
   return {
     requests: samples.length,
