@@ -68,6 +68,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private lastLeaseSweep = 0;
   private lastLeaseRenewal = Date.now();
   private readonly sent: ClaimedDelivery[] = [];
+  /** Rows senders have taken off `ready` and not finished with: waiting for a free SMTP connection counts. */
+  private readonly beingSent = new Set<ClaimedDelivery>();
   private flushing?: Promise<void>;
   private flushTimer?: NodeJS.Timeout;
   private readonly inHand = new AlertRowsInHand();
@@ -154,7 +156,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const every = (this.config.deliveryLeaseSeconds * 1000) / 3;
     if (Date.now() - this.lastLeaseRenewal < every) return;
     this.lastLeaseRenewal = Date.now();
-    const held = [...this.ready.map(({ row }) => row.id), ...this.sent.map((row) => row.id)];
+    // In flight too: a send can wait in the SMTP pool's own queue for longer than a lease.
+    const held = [...this.ready.map(({ row }) => row.id), ...[...this.beingSent].map((row) => row.id), ...this.sent.map((row) => row.id)];
     await this.deliveries.renewLeases(held, this.config.deliveryLeaseSeconds);
   }
 
@@ -197,8 +200,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       // Once per crossing, not once per email: the feeder claims the next batch before this one runs dry.
       if (this.ready.length === this.lowWater - 1) this.feederCall.notify();
-      if (Date.now() - next.checkedAt > RECHECK_AFTER_MS && !(await this.stillEligible(next))) continue;
-      await this.deliver(next);
+      this.beingSent.add(next.row);
+      try {
+        if (Date.now() - next.checkedAt > RECHECK_AFTER_MS && !(await this.stillEligible(next))) continue;
+        await this.deliver(next);
+      } finally {
+        this.beingSent.delete(next.row);
+      }
     }
   }
 

@@ -131,4 +131,20 @@ describe('An SMTP server that misbehaves', () => {
     await outboxSettled(service.prisma);
     await expectCleanLedger(service.prisma, service.smtp);
   });
+
+  it('a server slower than the lease: emails waiting for a free SMTP connection stay leased, none goes out twice', async () => {
+    // Two connections, eight senders: a send waits for a connection far longer than the 5 s lease.
+    const readers = await someReaders(service.prisma, 24, () => ({ tags: ['slow-server'] }));
+    service.smtp.delay(2_500);
+    const alertId = await alertTo('slow-server');
+    try {
+      await eventually(async () => ((await service.prisma.delivery.count({ where: { alertId, status: 'sent' } })) === readers.length ? true : undefined), 120_000);
+    } finally {
+      service.smtp.delay(0);
+    }
+    const rows = await service.prisma.delivery.findMany({ where: { alertId }, select: { messageId: true, attempts: true, uncertainResends: true } });
+    expect(rows.filter((row) => row.attempts !== 1 || row.uncertainResends !== 0)).toEqual([]);
+    const counts = receivedCounts(service.smtp);
+    expect(rows.map((row) => counts.get(row.messageId))).toEqual(readers.map(() => 1));
+  });
 });
