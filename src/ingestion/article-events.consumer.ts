@@ -16,8 +16,6 @@ const CHUNK_SIZE = 500;
 /** A deadlock or serialisation failure is retried this often before the message is parked. */
 const CONFLICT_RETRIES = 3;
 const MAX_OUTAGE_BACKOFF_MS = 10_000;
-/** kafkajs' default: how long a rebalance waits for members to rejoin. */
-const REBALANCE_TIMEOUT_MS = 60_000;
 
 export type ConsumerState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
 
@@ -31,7 +29,6 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger(ArticleEventsConsumer.name);
   private consumer?: Consumer;
   private _state: ConsumerState = 'starting';
-  private startedAt?: number;
   /** Kafka's advice: a third of the session, so two heartbeats may go missing before the member is evicted. */
   private readonly heartbeatIntervalMs: number;
 
@@ -47,15 +44,6 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
 
   get state(): ConsumerState {
     return this._state;
-  }
-
-  /**
-   * Still not in its group long after start-up: longer than a dead member's session plus
-   * kafkajs' rebalance timeout can explain. Health reports that as down, so a consumer
-   * that never gets going is not mistaken for one that is merely joining.
-   */
-  joinOverdue(now = Date.now()): boolean {
-    return this._state === 'starting' && this.startedAt !== undefined && now - this.startedAt > this.config.kafka.sessionTimeoutMs + REBALANCE_TIMEOUT_MS;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -75,22 +63,12 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.config.kafka.articlesTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
     this.consumer = consumer;
-    this.startedAt = Date.now();
-    // Not awaited: run() resolves once the group has taken this member in, and after a crash
-    // the group first waits out the dead member's session (KAFKA_SESSION_TIMEOUT_MS). Start-up
-    // would hold the HTTP API and /health down that long after every restart — long enough for
-    // a liveness probe to kill the replacement too. The state says "starting" until it joins.
-    consumer
-      .run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.handleBatch(payload),
-      })
-      .catch((error: Error) => {
-        this._state = 'failed';
-        this.logger.error({ err: error.message, msg: 'consumer could not start' });
-      });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
