@@ -1,26 +1,7 @@
-import { Admin, AssignerProtocol, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, ConfigResourceTypes } from 'kafkajs';
 import { eventually, TestApp } from '../../support/app';
-import { consumeAll, ConsumedMessage, uniqueName } from '../../support/kafka';
-
-/** partition → offset. A partition the group never committed reads as 0 (nothing consumed). */
-export type Offsets = Map<number, number>;
-
-async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: uniqueName('ingestion-test-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-export function committedOffsets(brokers: string[], groupId: string, topic: string): Promise<Offsets> {
-  return withAdmin(brokers, async (admin) => {
-    const [found] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map(found.partitions.map(({ partition, offset }) => [partition, Math.max(0, Number(offset))]));
-  });
-}
+import { consumeAll, ConsumedMessage } from '../../support/kafka';
+import { committedOffsets, endOffsets, Offsets, totalOf, withAdmin } from '../../support/kafka-offsets';
 
 /** The largest record batch the topic accepts (its max.message.bytes, the broker's unless overridden). */
 export function maxMessageBytes(brokers: string[], topic: string): Promise<number> {
@@ -34,13 +15,6 @@ export function maxMessageBytes(brokers: string[], topic: string): Promise<numbe
 }
 
 /** The offset the next produced message of each partition will get. */
-export function endOffsets(brokers: string[], topic: string): Promise<Offsets> {
-  return withAdmin(brokers, async (admin) => {
-    const found = await admin.fetchTopicOffsets(topic);
-    return new Map(found.map(({ partition, high }) => [partition, Number(high)]));
-  });
-}
-
 export interface GroupMember {
   memberId: string;
   partitions: number[];
@@ -64,10 +38,6 @@ export function groupMembers(brokers: string[], groupId: string, topic: string):
 export function sameOffsets(a: Offsets, b: Offsets): boolean {
   const partitions = new Set([...a.keys(), ...b.keys()]);
   return [...partitions].every((partition) => (a.get(partition) ?? 0) === (b.get(partition) ?? 0));
-}
-
-export function totalOf(offsets: Offsets): number {
-  return [...offsets.values()].reduce((sum, offset) => sum + offset, 0);
 }
 
 /** Waits until the app's group has committed everything produced to its article topic so far. */

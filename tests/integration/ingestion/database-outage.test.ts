@@ -1,6 +1,7 @@
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { anArticleEvent, manyArticleEvents, publishEvents } from './article-events';
-import { committedOffsets, endOffsets, groupMembers, metricValue, readTopic, sameOffsets, totalOf, waitUntilCaughtUp } from './consumer-group';
+import { groupMembers, metricValue, readTopic, sameOffsets, waitUntilCaughtUp } from './consumer-group';
+import { committedOffsets, endOffsets, totalOf } from '../../support/kafka-offsets';
 import { allowConnections, refuseConnections } from './database-availability';
 
 jest.setTimeout(180_000);

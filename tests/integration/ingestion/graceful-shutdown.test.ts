@@ -4,7 +4,8 @@ import { createTestDatabase, TestDatabase } from '../../support/database';
 import { createTopic, kafkaBrokers, uniqueName } from '../../support/kafka';
 import { SmtpSink } from '../../support/smtp-sink';
 import { manyArticleEvents, publishEvents } from './article-events';
-import { committedOffsets, endOffsets, groupMembers, metricValue, sameOffsets, waitUntilCaughtUp } from './consumer-group';
+import { groupMembers, metricValue, sameOffsets, waitUntilCaughtUp } from './consumer-group';
+import { committedOffsets, endOffsets } from '../../support/kafka-offsets';
 import { openSessions } from './database-availability';
 
 jest.setTimeout(180_000);

@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config/config';
 import { emailHash } from '../../../src/suppression/email-hash';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { consumeAll, createTopic, deleteTopic, kafkaBrokers, produce, uniqueName } from '../../support/kafka';
-import { committedOffsets, endOffsets, totalOf } from './kafka-offsets';
+import { committedOffsets, endOffsets, totalOf } from '../../support/kafka-offsets';
 
 jest.setTimeout(120_000);
 

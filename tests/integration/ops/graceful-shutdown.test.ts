@@ -2,7 +2,7 @@ import { EDITOR_KEY, eventually } from '../../support/app';
 import { produce } from '../../support/kafka';
 import { ledgerCheck } from '../../support/ledger';
 import { ServiceProcess } from '../../support/service-process';
-import { committedOffsets, endOffsets } from './kafka-offsets';
+import { committedOffsets, endOffsets } from '../../support/kafka-offsets';
 
 jest.setTimeout(300_000);
 

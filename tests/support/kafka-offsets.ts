@@ -1,11 +1,12 @@
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { uniqueName } from '../../support/kafka';
+import { uniqueName } from './kafka';
 
 /** partition → offset; a partition nobody committed reads as 0. */
 export type Offsets = Map<number, number>;
 
-async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: uniqueName('ops-test-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
+/** A short-lived admin client for one question to the broker. */
+export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: uniqueName('test-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     return await work(admin);
