@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { createTopicAndWait } from '../../src/kafka/create-topic';
 
 const SEND_SIZE = 2000;
 const TAGS = ['news', 'ainews', 'politics', 'science', 'sport', 'climate', 'business', 'tech', 'health', 'culture'];
@@ -24,7 +25,7 @@ export async function prefillTopic(brokers: string[], topic: string, partitions:
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createTopicAndWait(admin, { topic, numPartitions: partitions });
   } finally {
     await admin.disconnect();
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
+import { createTopicAndWait } from './create-topic';
 import { KAFKA } from './kafka.provider';
 
 /** Room for the DLQ headers (reason, source topic, partition, offset) on top of the original message. */
@@ -49,9 +50,11 @@ export class KafkaTopicsService {
   }
 
   private async createTopic(admin: Admin, topic: string, partitions: number, config: Record<string, string> = {}): Promise<void> {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: -1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
+    await createTopicAndWait(admin, {
+      topic,
+      numPartitions: partitions,
+      replicationFactor: -1,
+      configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
     });
     this.logger.log({ topic, partitions, config, msg: 'created topic' });
   }

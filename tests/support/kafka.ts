@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IHeaders, Kafka, KafkaMessage, logLevel, Message, Partitioners } from 'kafkajs';
+import { createTopicAndWait } from '../../src/kafka/create-topic';
 
 export { kafkaBrokers } from './env';
 
@@ -18,7 +19,7 @@ export async function createTopic(brokers: string[], topic: string, partitions =
   const admin = client(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createTopicAndWait(admin, { topic, numPartitions: partitions });
   } finally {
     await admin.disconnect();
   }
