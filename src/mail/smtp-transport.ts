@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { createTransport } from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { MailTransport, SendOutcome, SmtpEnvelope } from './mail-transport';
 import { classifySmtpError } from './smtp-errors';
 
@@ -8,39 +9,99 @@ export interface SmtpTransportOptions {
   url: string;
   /** Parallel SMTP connections (SMTP_POOL_SIZE). */
   maxConnections: number;
-  /**
-   * How often the pool itself re-sends a message whose connection dropped mid-send.
-   * Each re-send may duplicate a message the server had already accepted, and the
-   * outbox retries anyway, so keep it small. Default 1.
-   */
-  maxRequeues?: number;
   connectionTimeoutMs?: number;
   greetingTimeoutMs?: number;
   socketTimeoutMs?: number;
+  /** An unused connection is closed after this long, before the server's own idle timeout ends it. Default 20 s. */
+  idleTimeoutMs?: number;
   /** How long close() waits for messages in flight before it cuts connections. Default 30 s. */
   closeTimeoutMs?: number;
 }
 
 const DEFAULTS = {
-  maxRequeues: 1,
   connectionTimeoutMs: 10_000,
   greetingTimeoutMs: 10_000,
   socketTimeoutMs: 60_000,
+  idleTimeoutMs: 20_000,
   closeTimeoutMs: 30_000,
 };
 
-/** Sends pre-built MIME through nodemailer's pooled SMTP transport; every failure becomes a classified outcome. */
+/** Replies that refused this message only: the session itself is fine and, after RSET, carries the next one. */
+const MESSAGE_REFUSALS = new Set(['EENVELOPE', 'EMESSAGE']);
+
+interface NodemailerError extends Error {
+  code?: string;
+  responseCode?: number;
+}
+
+/** One SMTP session, reused message after message until it fails or idles out. */
+class Lane {
+  dead = false;
+  idleTimer?: NodeJS.Timeout;
+
+  constructor(readonly connection: SMTPConnection) {
+    // An idle session the server drops (or that times out) must not crash the process, only leave the pool.
+    connection.on('error', () => (this.dead = true));
+    connection.on('end', () => (this.dead = true));
+  }
+
+  send(envelope: SmtpEnvelope, raw: Buffer): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.connection.send({ from: envelope.from, to: [envelope.to] }, raw, (error, info) => {
+        if (error) reject(error);
+        else if (info.rejected.length > 0) reject(info.rejectedErrors?.[0] ?? Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE' }));
+        else resolve(info.response);
+      });
+    });
+  }
+
+  /** RSET after a refused message, so the next one starts a clean transaction; false when the session is gone. */
+  reset(): Promise<boolean> {
+    if (this.dead) return Promise.resolve(false);
+    return new Promise((resolve) => this.connection.reset((error) => resolve(!error)));
+  }
+
+  close(graceful: boolean): void {
+    clearTimeout(this.idleTimer);
+    this.dead = true;
+    if (graceful) this.connection.quit();
+    else this.connection.close();
+  }
+}
+
+/**
+ * Sends pre-built MIME over a pool of nodemailer SMTP connections; every failure
+ * becomes a classified outcome.
+ *
+ * The pool is ours, the SMTP is nodemailer's (SMTPConnection: STARTTLS, AUTH,
+ * PIPELINING, dot-stuffing). nodemailer's own pooled transport wraps each message
+ * in its Mail/MimeNode layers even when handed raw MIME, which cost as much CPU
+ * as everything else per email together (bench/alert, "transport" rows).
+ */
 export class SmtpTransport implements MailTransport {
   private readonly logger = new Logger(SmtpTransport.name);
-  private readonly transporter: ReturnType<typeof createPool>;
+  private readonly settings: Required<Omit<SmtpTransportOptions, 'url'>>;
+  private readonly connectionOptions: SMTPConnection.Options;
+  private readonly auth?: { user: string; pass: string };
+  private readonly idle: Lane[] = [];
+  private readonly waiting: Array<{ resolve: (lane: Lane) => void; reject: (error: Error) => void }> = [];
   private readonly inFlight = new Set<Promise<SendOutcome>>();
-  private readonly closeTimeoutMs: number;
+  private open = 0;
   private closed = false;
 
   constructor(options: SmtpTransportOptions) {
-    const settings = { ...DEFAULTS, ...options };
-    this.closeTimeoutMs = settings.closeTimeoutMs;
-    this.transporter = createPool(settings);
+    const { url, ...rest } = options;
+    this.settings = { ...DEFAULTS, ...rest };
+    const parsed = parseConnectionUrl(url) as SMTPConnection.Options & { auth?: { user?: string; pass?: string } };
+    const { auth, ...connection } = parsed;
+    this.connectionOptions = {
+      ...connection,
+      connectionTimeout: this.settings.connectionTimeoutMs,
+      greetingTimeout: this.settings.greetingTimeoutMs,
+      socketTimeout: this.settings.socketTimeoutMs,
+      logger: false,
+    };
+    if (auth?.user) this.auth = { user: auth.user, pass: auth.pass ?? '' };
   }
 
   send(envelope: SmtpEnvelope, raw: Buffer, messageId: string): Promise<SendOutcome> {
@@ -51,48 +112,123 @@ export class SmtpTransport implements MailTransport {
     return sending;
   }
 
+  /** Opens a session of its own (connect, EHLO, STARTTLS, AUTH) and closes it again. */
   async verify(): Promise<void> {
-    await this.transporter.verify();
+    const lane = await this.connect();
+    lane.close(true);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('SMTP transport is closed'));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.closeTimeoutMs);
+      timer = setTimeout(() => resolve(true), this.settings.closeTimeoutMs);
     });
     const finished = Promise.allSettled([...this.inFlight]).then(() => false);
     const gaveUp = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
     if (gaveUp) this.logger.warn(`closing the SMTP pool with ${this.inFlight.size} message(s) still in flight`);
-    this.transporter.close({ force: gaveUp });
+    for (const lane of this.idle.splice(0)) lane.close(!gaveUp);
   }
 
   private async deliver(envelope: SmtpEnvelope, raw: Buffer, messageId: string): Promise<SendOutcome> {
+    let lane: Lane;
     try {
-      const info = await this.transporter.sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw });
-      // With one recipient a refusal arrives as an error; this only guards a partial acceptance.
-      if (info.rejected.length > 0) return classifySmtpError(info.rejectedErrors?.[0] ?? { message: 'recipient rejected' });
-      return { status: 'sent', response: info.response };
+      lane = await this.acquire();
     } catch (error) {
-      const outcome = classifySmtpError(error);
-      this.logger.debug(`send of ${messageId} failed (${outcome.status}): ${outcome.error}`);
-      return outcome;
+      return this.failed(error, messageId);
+    }
+    try {
+      const response = await lane.send(envelope, raw);
+      this.release(lane);
+      return { status: 'sent', response };
+    } catch (error) {
+      const { code, responseCode } = error as NodemailerError;
+      const sessionIntact = code !== undefined && MESSAGE_REFUSALS.has(code) && responseCode !== 421 && (await lane.reset());
+      if (sessionIntact) this.release(lane);
+      else this.discard(lane);
+      return this.failed(error, messageId);
     }
   }
-}
 
-function createPool(settings: Required<SmtpTransportOptions>) {
-  return createTransport({
-    url: settings.url,
-    pool: true,
-    maxConnections: settings.maxConnections,
-    // A connection keeps sending until the server or the idle timeout ends it: reconnecting costs more than a message.
-    maxMessages: Infinity,
-    maxRequeues: settings.maxRequeues,
-    connectionTimeout: settings.connectionTimeoutMs,
-    greetingTimeout: settings.greetingTimeoutMs,
-    socketTimeout: settings.socketTimeoutMs,
-    logger: false,
-  });
+  private failed(error: unknown, messageId: string): SendOutcome {
+    const outcome = classifySmtpError(error);
+    this.logger.debug(`send of ${messageId} failed (${outcome.status}): ${outcome.error}`);
+    return outcome;
+  }
+
+  /** An idle live session, a new one while under the limit, or the next one released. */
+  private async acquire(): Promise<Lane> {
+    for (let lane = this.idle.pop(); lane; lane = this.idle.pop()) {
+      clearTimeout(lane.idleTimer);
+      if (!lane.dead) return lane;
+      this.open -= 1;
+    }
+    if (this.open < this.settings.maxConnections) {
+      this.open += 1;
+      try {
+        return await this.connect();
+      } catch (error) {
+        this.open -= 1;
+        // The slot is free again: someone queued behind this attempt gets to try too.
+        this.handOnSlot();
+        throw error;
+      }
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private release(lane: Lane): void {
+    if (lane.dead || this.closed) {
+      this.discard(lane, !lane.dead);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      next.resolve(lane);
+      return;
+    }
+    lane.idleTimer = setTimeout(() => {
+      const at = this.idle.indexOf(lane);
+      if (at === -1) return;
+      this.idle.splice(at, 1);
+      this.open -= 1;
+      lane.close(true);
+    }, this.settings.idleTimeoutMs);
+    lane.idleTimer.unref();
+    this.idle.push(lane);
+  }
+
+  private discard(lane: Lane, graceful = false): void {
+    lane.close(graceful);
+    this.open -= 1;
+    this.handOnSlot();
+  }
+
+  /** A connection slot came free while senders wait: the first of them opens a session. */
+  private handOnSlot(): void {
+    const next = this.waiting.shift();
+    if (next) this.acquire().then(next.resolve, next.reject);
+  }
+
+  private connect(): Promise<Lane> {
+    const connection = new SMTPConnection(this.connectionOptions);
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        connection.close();
+        reject(error);
+      };
+      connection.once('error', fail);
+      connection.connect((error?: Error | null) => {
+        if (error) return fail(error);
+        const ready = () => {
+          connection.removeListener('error', fail);
+          resolve(new Lane(connection));
+        };
+        if (!this.auth) return ready();
+        connection.login(this.auth, (error) => (error ? fail(error) : ready()));
+      });
+    });
+  }
 }

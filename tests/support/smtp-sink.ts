@@ -51,6 +51,8 @@ export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   readonly events: SinkEvent[] = [];
   private readonly sockets = new Map<number, Socket>();
+  /** Client connections accepted since start (or the last reset). */
+  connectionsAccepted = 0;
   private readonly rejected = new Map<string, { code: number; message: string }>();
   private readonly waiters = new Set<() => void>();
   private failures: { remaining: number; code: number; message: string } = { remaining: 0, code: 0, message: '' };
@@ -148,6 +150,16 @@ export class SmtpSink {
     this.failures = { remaining: 0, code: 0, message: '' };
     this.drops = 0;
     this.delayMs = 0;
+    this.connectionsAccepted = 0;
+  }
+
+  /** Closes every open session from the server's side, as a server's idle timeout does. */
+  endSessions(): void {
+    for (const socket of this.sockets.values()) socket.destroy();
+  }
+
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   async close(): Promise<void> {
@@ -160,6 +172,7 @@ export class SmtpSink {
     this.server.server.on('connection', (socket: Socket) => {
       const port = socket.remotePort;
       if (port === undefined) return;
+      this.connectionsAccepted += 1;
       this.sockets.set(port, socket);
       socket.once('close', () => this.sockets.delete(port));
     });
