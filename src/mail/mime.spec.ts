@@ -43,24 +43,53 @@ describe(buildMessage.name, () => {
     expect(parsed.html).toBe(message.html);
   });
 
-  it('puts the plain text first and the HTML last, both UTF-8 base64', () => {
+  it('puts the plain text first and the HTML last, as they are when they are ASCII', () => {
     const raw = buildMessage(aMessage()).toString('latin1');
 
     expect(raw).toMatch(/^Content-Type: multipart\/alternative;\r\n boundary="[^"]+"\r$/m);
-    const plain = raw.indexOf('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64');
-    const html = raw.indexOf('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64');
+    const plain = raw.indexOf('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit');
+    const html = raw.indexOf('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit');
     expect(plain).toBeGreaterThan(0);
     expect(html).toBeGreaterThan(plain);
   });
 
-  it('keeps every line under 78 columns (76 for base64) and ends lines with CRLF only', () => {
+  it('writes non-ASCII HTML as character references, so the HTML stays 7bit and reads the same', async () => {
+    const raw = buildMessage(aMessage({ html: '<p title="Brèves">ça 東京 🚀</p>', text: 'ça 東京 🚀' }));
+
+    expect(raw.toString('latin1')).toContain('Content-Transfer-Encoding: 7bit\r\n\r\n<p title="Br&#232;ves">&#231;a &#26481;&#20140; &#128640;</p>');
+    const parsed = await parse(raw);
+    expect(parsed.text).toBe('ça 東京 🚀');
+    expect(parsed.html).toBe('<p title="Br&#232;ves">&#231;a &#26481;&#20140; &#128640;</p>');
+  });
+
+  it('falls back to base64 for non-ASCII plain text and for lines over 998 characters', async () => {
+    const longLine = `<p>${'word '.repeat(300)}</p>`;
+    const raw = buildMessage(aMessage({ text: 'Brèves', html: longLine }));
+
+    expect(raw.toString('latin1')).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64');
+    expect(raw.toString('latin1')).toContain('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64');
+    const parsed = await parse(raw);
+    expect(parsed.text).toBe('Brèves');
+    expect(parsed.html).toBe(longLine);
+  });
+
+  it('sends bare LF and CR line breaks as CRLF, and a dot-led line unchanged (dot-stuffing is SMTP\'s job)', async () => {
+    const raw = buildMessage(aMessage({ text: 'one\ntwo\rthree\r\n.four' }));
+
+    expect(raw.toString('latin1')).toContain('\r\n\r\none\r\ntwo\r\nthree\r\n.four\r\n--');
+    expect((await parse(raw)).text).toBe('one\ntwo\nthree\n.four');
+  });
+
+  it('keeps header lines under 78 columns, body lines under 998, and ends lines with CRLF only', () => {
     const raw = buildMessage(
       aMessage({ subject: 'Ünïcödé '.repeat(20), html: '<p>é</p>'.repeat(5_000), text: 'x'.repeat(10_000) }),
     ).toString('latin1');
 
     const lines = raw.split('\r\n');
+    const headerLines = raw.slice(0, raw.indexOf('\r\n\r\n')).split('\r\n');
     expect(lines.every((line) => !line.includes('\n') && !line.includes('\r'))).toBe(true);
-    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(78);
+    expect(Math.max(...headerLines.map((line) => line.length))).toBeLessThanOrEqual(78);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(998);
   });
 
   it('is pure ASCII on the wire', () => {
