@@ -62,14 +62,17 @@ describe(buildMessage.name, () => {
     expect(parsed.html).toBe('<p title="Br&#232;ves">&#231;a &#26481;&#20140; &#128640;</p>');
   });
 
-  it('falls back to base64 for non-ASCII plain text and for lines over 998 characters', async () => {
+  it.each([
+    ['non-ASCII', 'Brèves'],
+    ['a NUL', 'before\0after'],
+  ])('falls back to base64 for plain text with %s and for lines over 998 characters', async (_label, text) => {
     const longLine = `<p>${'word '.repeat(300)}</p>`;
-    const raw = buildMessage(aMessage({ text: 'Brèves', html: longLine }));
+    const raw = buildMessage(aMessage({ text, html: longLine }));
 
     expect(raw.toString('latin1')).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64');
     expect(raw.toString('latin1')).toContain('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64');
     const parsed = await parse(raw);
-    expect(parsed.text).toBe('Brèves');
+    expect(parsed.text).toBe(text);
     expect(parsed.html).toBe(longLine);
   });
 
