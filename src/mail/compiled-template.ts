@@ -1,4 +1,4 @@
-import { escapeHtml } from './escaping';
+import { asciiHtml, escapeHtml } from './escaping';
 
 /**
  * A compiled email: MJML's HTML output cut into static parts, value slots and
@@ -94,7 +94,8 @@ function pushStatic(parts: Part[], html: string, source: string): void {
     const at = html.indexOf('{{') >= 0 ? html.indexOf('{{') : html.indexOf('}}');
     throw new TemplateSyntaxError(`${source}: malformed placeholder near "${html.slice(at, at + 40)}"`);
   }
-  if (html.length > 0) parts.push(html);
+  // ASCII from the start (MJML's <style> output is ASCII already), so an email's HTML goes over SMTP as 7bit.
+  if (html.length > 0) parts.push(asciiHtml(html));
 }
 
 /** Where a placeholder sits in the HTML decides how its value is escaped, or whether it may sit there at all. */
@@ -151,7 +152,7 @@ function fillParts(parts: readonly Part[], scopes: Scope[], source: string): str
       if (part.kind === 'url' && !HTTP_URL.test(text)) {
         throw new TemplateDataError(`${source}: {{${part.name}}} is not an http(s) URL`);
       }
-      out += escapeHtml(text);
+      out += asciiHtml(escapeHtml(text));
     }
   }
   return out;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
+import { asciiHtml } from './escaping';
 
 /** One outgoing email, ready to be written as RFC 5322 MIME. */
 export interface MailMessage {
@@ -77,6 +78,7 @@ export function buildMessage(message: MailMessage): Buffer {
   head += `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n\r\n`;
   const raw =
     `${head}--${boundary}\r\n${part('text/plain', message.text, boundary)}` +
+    // Templates fill in ASCII already (see CompiledTemplate); this catches HTML from anywhere else.
     `--${boundary}\r\n${part('text/html', asciiHtml(message.html), boundary)}--${boundary}--\r\n`;
   // Everything above is ASCII (bodies 7bit or base64, headers encoded), so one character is one byte.
   const out = Buffer.allocUnsafe(raw.length);
@@ -98,7 +100,6 @@ function nextBoundary(): string {
 }
 
 const LINE_BREAK = /\r\n|\r|\n/g;
-const NON_ASCII = /[^\x00-\x7f]/gu;
 
 // Each of these runs over every byte of every email: native calls beat a regex scan several times over.
 function isAscii(text: string): boolean {
@@ -107,11 +108,6 @@ function isAscii(text: string): boolean {
 
 function crlfLines(text: string): string {
   return text.includes('\r') ? text.replace(LINE_BREAK, '\r\n') : text.split('\n').join('\r\n');
-}
-
-/** Non-ASCII characters as numeric character references: the same page for a browser, 7bit for SMTP. */
-function asciiHtml(html: string): string {
-  return isAscii(html) ? html : html.replace(NON_ASCII, (char) => `&#${char.codePointAt(0)};`);
 }
 
 /** A scan from CRLF to CRLF: a regex such as /[^\r\n]{999}/ retries at every character and cost milliseconds per digest. */
