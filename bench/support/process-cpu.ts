@@ -50,14 +50,20 @@ export class PostgresCpu {
     }, intervalMs);
   }
 
+  /** Seconds used since start() so far, after a fresh sample: splits a run into phases. */
+  async sofar(): Promise<number> {
+    await this.sampling;
+    await this.sample();
+    let total = 0;
+    for (const [pid, seconds] of this.latest) total += seconds - (this.baseline.get(pid) ?? 0);
+    return total;
+  }
+
   /** Seconds used since start(), after a last sample. */
   async stop(): Promise<number> {
     clearInterval(this.timer);
-    await this.sampling;
-    await this.sample();
+    const total = await this.sofar();
     await this.client.end();
-    let total = 0;
-    for (const [pid, seconds] of this.latest) total += seconds - (this.baseline.get(pid) ?? 0);
     return total;
   }
 
