@@ -1,9 +1,21 @@
+import type { Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { HttpErrorFilter } from './http-error.filter';
 
-/** HTTP concerns shared by every route: security headers, body limits, error shape. */
+/**
+ * Idle keep-alive connections stay open longer than a load balancer's idle timeout
+ * (60 s on the common ones): with Node's 5 s default, the service closes a connection
+ * the balancer is about to reuse, and the reader gets a 502.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** HTTP concerns shared by every route: security headers, body limits, keep-alive, error shape. */
 export function configureHttp(app: NestExpressApplication): void {
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Must exceed keepAliveTimeout, or a request arriving on an idle connection can be cut off.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
