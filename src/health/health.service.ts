@@ -31,7 +31,7 @@ export class HealthService {
       probe(() => this.mail.verify()),
     ]);
     const consumer: CheckResult =
-      this.consumer.state === 'failed' ? { status: 'down', error: 'article consumer stopped after a crash' } : { status: 'up' };
+      this.consumer.joinOverdue() ? { status: 'down', error: 'article consumer has not been in its group for longer than a rebalance takes' } : { status: 'up' };
     const checks = { database, kafka, smtp, consumer };
     const healthy = Object.values(checks).every((c) => c.status === 'up');
     return { status: healthy ? 'ok' : 'error', checks };

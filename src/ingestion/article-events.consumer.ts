@@ -17,18 +17,30 @@ const CHUNK_SIZE = 500;
 const CONFLICT_RETRIES = 3;
 const MAX_OUTAGE_BACKOFF_MS = 10_000;
 
-export type ConsumerState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+/** kafkajs' default: how long a rebalance waits for members to rejoin. */
+const REBALANCE_TIMEOUT_MS = 60_000;
+
+export type ConsumerState = 'starting' | 'running' | 'restarting' | 'stopped';
 
 /**
  * The article topic's consumer group member. Thin on purpose: it hands chunks
  * to ArticleIngestionService and only decides about retries and offsets —
  * an offset is committed only once every message before it is stored or parked.
+ *
+ * When kafkajs gives a consumer up (a crash it will not restart from, or a start
+ * that fails), a new one takes over after a backoff, for as long as the service
+ * runs: ingestion never stays stopped in a process that still looks alive.
  */
 @Injectable()
 export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ArticleEventsConsumer.name);
   private consumer?: Consumer;
   private _state: ConsumerState = 'starting';
+  /** Since when this member has been out of its group (start-up, a crash); undefined while in it. */
+  private outOfGroupSince? = Date.now();
+  private restarts = 0;
+  private restartTimer?: NodeJS.Timeout;
+  private stopping = false;
   /** Kafka's advice: a third of the session, so two heartbeats may go missing before the member is evicted. */
   private readonly heartbeatIntervalMs: number;
 
@@ -46,35 +58,86 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     return this._state;
   }
 
+  /**
+   * Out of its group for longer than a dead member's session plus a rebalance can
+   * explain. Health reports that as down, so a consumer that never gets (back) in
+   * is not mistaken for one that is merely joining.
+   */
+  joinOverdue(now = Date.now()): boolean {
+    return this.outOfGroupSince !== undefined && now - this.outOfGroupSince > this.config.kafka.sessionTimeoutMs + REBALANCE_TIMEOUT_MS;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.topics.ensureTopics();
+    this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    // disconnect() waits for the in-flight batch, whose offsets are committed as it goes.
+    await this.consumer?.disconnect();
+    this._state = 'stopped';
+  }
+
+  /**
+   * Not awaited by start-up: run() resolves once the group has taken this member in,
+   * and after a crash the group first waits out the dead member's session
+   * (KAFKA_SESSION_TIMEOUT_MS). Start-up would hold the HTTP API and /health down that
+   * long after every restart — long enough for a liveness probe to kill the
+   * replacement too. The state says "starting" until it joins.
+   */
+  private start(): void {
     const consumer = this.kafka.consumer({
       groupId: this.config.kafka.groupId,
       sessionTimeout: this.config.kafka.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatIntervalMs,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
+    this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this._state = payload.restart ? 'restarting' : 'failed';
-      this.logger.error({ err: payload.error.message, restart: payload.restart, msg: 'consumer crashed' });
+      this.outOfGroupSince ??= Date.now();
+      if (payload.restart) {
+        this._state = 'restarting';
+        this.logger.error({ err: payload.error.message, msg: 'consumer crashed; kafkajs restarts it' });
+      } else {
+        this.replace(consumer, payload.error);
+      }
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this._state = 'running';
+      this.outOfGroupSince = undefined;
+      this.restarts = 0;
     });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.config.kafka.articlesTopic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.consumer = consumer;
+    const running = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.config.kafka.articlesTopic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+    };
+    running().catch((error: Error) => this.replace(consumer, error));
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    // disconnect() waits for the in-flight batch, whose offsets are committed as it goes.
-    await this.consumer?.disconnect();
-    this._state = 'stopped';
+  /** Disconnects a consumer kafkajs gave up on and, after a backoff, starts a new one. */
+  private replace(consumer: Consumer, error: Error): void {
+    if (this.stopping || this.consumer !== consumer || this.restartTimer) return;
+    this._state = 'restarting';
+    this.outOfGroupSince ??= Date.now();
+    this.restarts += 1;
+    const delay = Math.min(MAX_OUTAGE_BACKOFF_MS, nextRetryDelay(this.restarts));
+    this.logger.error({ err: error.message, retryInMs: delay, msg: 'consumer stopped; a new one takes over' });
+    this.restartTimer = setTimeout(() => {
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => {
+          this.restartTimer = undefined;
+          if (!this.stopping) this.start();
+        });
+    }, delay);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

@@ -1,5 +1,7 @@
+import { Kafka, logLevel } from 'kafkajs';
+import request from 'supertest';
 import { eventually } from '../support/app';
-import { produce } from '../support/kafka';
+import { produce, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service-process';
 import {
   anArticleEvent,
@@ -98,5 +100,53 @@ describe('The consumer killed between its database writes and its offset commit'
     for (const alert of alerts) {
       for (const reader of readers) expect(counts.get(`<alert.${alert.id}.${reader.id}@dispatch.test>`) ?? 0).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+// Found while building F1: after a SIGKILL the replacement process did not listen on
+// HTTP until its consumer was back in the group, and the group first waits out the
+// dead member's session (30 s by default) — /health unreachable that long after every
+// crash, long enough for a liveness probe to kill the replacement as well.
+describe('A replacement process after a crash', () => {
+  const SESSION_MS = 120_000;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = await ServiceProcess.start({ env: { ...FAST_FAILOVER, KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS) } });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  async function group(): Promise<{ state: string; members: string[] }> {
+    const admin = new Kafka({ clientId: uniqueName('reliability-admin'), brokers: service.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const [described] = (await admin.describeGroups([service.topics.group])).groups;
+      return { state: described.state, members: described.members.map((member) => member.memberId) };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('serves HTTP while its consumer still waits for the group to give up on the dead member', async () => {
+    const before = await eventually(async () => {
+      const found = await group();
+      return found.state === 'Stable' && found.members.length === 1 ? found : undefined;
+    }, 60_000);
+
+    await service.kill9();
+    await service.restart();
+
+    // /health answered 200 and the API works, yet the group has not taken the new process in.
+    const after = await group();
+    // Either the dead member alone, or a rebalance still waiting for it: the new process is not in yet.
+    const newProcessIn = after.state === 'Stable' && !(after.members.length === 1 && after.members[0] === before.members[0]);
+    expect({ state: after.state, newProcessIn }).toMatchObject({ newProcessIn: false });
+    const health = (await request(service.url).get('/health')).body as { checks: { consumer: { status: string } } };
+    expect(health.checks.consumer.status).toBe('up');
+    const subscribed = await request(service.url).post('/subscriptions').send({ email: 'after-crash@readers.test', tags: ['news'] });
+    expect(subscribed.status).toBe(202);
   });
 });
