@@ -40,7 +40,7 @@ function selected(all: string[]): string[] {
 
 function runOne(name: string): Promise<Outcome> {
   const started = performance.now();
-  const execArgv = ['-r', join(__dirname, 'support', 'swc-register.js')];
+  const execArgv = ['-r', join(__dirname, '..', 'scripts', 'swc-register.js')];
   if (process.env.BENCH_CPU_PROF === '1') {
     const dir = join(RESULTS_DIR, 'profiles');
     mkdirSync(dir, { recursive: true });

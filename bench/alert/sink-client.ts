@@ -1,39 +1,27 @@
-import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SinkChild } from '../support/sink-child';
 import type { FamilyStats, SinkReply, SinkRequest } from './sink-process';
 
-/** The benchmark's side of the SMTP sink child process. */
+/** The benchmark's side of the SMTP sink child process that timestamps messages by family. */
 export class SinkProcess {
-  private nextRequest = 0;
-  private readonly pending = new Map<number, (stats: FamilyStats) => void>();
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-  ) {
-    child.on('message', (reply: SinkReply) => {
-      if (reply.type !== 'stats') return;
-      const { count, first, last } = reply;
-      this.pending.get(reply.requestId)?.({ count, first, last });
-      this.pending.delete(reply.requestId);
-    });
-  }
+  private constructor(private readonly child: SinkChild<SinkRequest, FamilyStats>) {}
 
   static async start(): Promise<SinkProcess> {
-    const child = fork(join(__dirname, 'sink-process.ts'), [], { execArgv: ['-r', join(__dirname, '..', 'support', 'swc-register.js')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`sink process exited with ${code}`)));
-      child.on('message', (reply: SinkReply) => {
-        if (reply.type === 'ready') resolve(reply.port);
-      });
+    const child = await SinkChild.start<SinkRequest, FamilyStats>(join(__dirname, 'sink-process.ts'), (reply) => {
+      if (reply.type !== 'stats') return undefined;
+      const { count, first, last } = reply as Extract<SinkReply, { type: 'stats' }>;
+      return { count, first, last };
     });
-    return new SinkProcess(child, port);
+    return new SinkProcess(child);
   }
 
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return this.child.url;
+  }
+
+  get port(): number {
+    return this.child.port;
   }
 
   get pid(): number | undefined {
@@ -41,11 +29,7 @@ export class SinkProcess {
   }
 
   stats(key: string): Promise<FamilyStats> {
-    const requestId = this.nextRequest++;
-    return new Promise((resolve) => {
-      this.pending.set(requestId, resolve);
-      this.child.send({ type: 'stats', key, requestId } satisfies SinkRequest);
-    });
+    return this.child.ask({ type: 'stats', key });
   }
 
   /** Polls until `count` messages of the family were accepted; throws after timeoutMs. */
@@ -59,11 +43,7 @@ export class SinkProcess {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.disconnect();
-    await Promise.race([exited, sleep(5000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  stop(): Promise<void> {
+    return this.child.stop();
   }
 }

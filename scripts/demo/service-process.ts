@@ -8,7 +8,7 @@ import { isAlive, logTail, ownedPid, spawnDetached, stopOwnedProcess } from '../
 const MARKER = `${REPO_ROOT}/`;
 const BUILT_ENTRY = join(REPO_ROOT, 'dist', 'main.js');
 const SOURCE_ENTRY = join(REPO_ROOT, 'src', 'main.ts');
-const SWC_HOOK = join(__dirname, 'register-swc.js');
+const SWC_HOOK = join(__dirname, '..', 'swc-register.js');
 
 export interface ServiceFiles {
   pidFile: string;

@@ -87,43 +87,55 @@ const deliveryResend: Command = {
   },
 };
 
-const alertStatus: Command = {
-  name: 'alert:status',
-  usage: 'alert:status <alertId> [--json]',
-  summary: "an alert's progress: recipients and its deliveries by status",
-  options: JSON_OPTION,
-  async run(args, deps, io) {
-    const id = args.positionals[0];
-    if (!id || !UUID.test(id)) return usageError(io, 'give the alert id (a uuid), as POST /alerts returned it');
-    const alert = await deps.store().alert(id);
-    if (!alert) {
-      io.err(`no alert ${id}`);
-      return EXIT.refused;
-    }
-    if (args.options.has('json')) io.out(JSON.stringify(alert));
-    else printAlert(alert, io);
-    return EXIT.ok;
-  },
-};
+/** A `<name>:status <uuid> [--json]` command: one record looked up by id, printed or as JSON. */
+function statusCommand<T>(spec: {
+  name: string;
+  summary: string;
+  idName: string;
+  whereFrom: string;
+  what: string;
+  find: (store: OperatorStore, id: string) => Promise<T | null>;
+  print: (record: T, io: CliIo) => void;
+}): Command {
+  return {
+    name: spec.name,
+    usage: `${spec.name} <${spec.idName}> [--json]`,
+    summary: spec.summary,
+    options: JSON_OPTION,
+    async run(args, deps, io) {
+      const id = args.positionals[0];
+      if (!id || !UUID.test(id)) return usageError(io, `give the ${spec.what} id (a uuid), as ${spec.whereFrom} returned it`);
+      const record = await spec.find(deps.store(), id);
+      if (!record) {
+        io.err(`no ${spec.what} ${id}`);
+        return EXIT.refused;
+      }
+      if (args.options.has('json')) io.out(JSON.stringify(record));
+      else spec.print(record, io);
+      return EXIT.ok;
+    },
+  };
+}
 
-const runStatus: Command = {
+const alertStatus = statusCommand({
+  name: 'alert:status',
+  summary: "an alert's progress: recipients and its deliveries by status",
+  idName: 'alertId',
+  whereFrom: 'POST /alerts',
+  what: 'alert',
+  find: (store, id) => store.alert(id),
+  print: printAlert,
+});
+
+const runStatus = statusCommand({
   name: 'run:status',
-  usage: 'run:status <runId> [--json]',
   summary: "a digest run's progress: due, queued, and its deliveries by status",
-  options: JSON_OPTION,
-  async run(args, deps, io) {
-    const id = args.positionals[0];
-    if (!id || !UUID.test(id)) return usageError(io, 'give the run id (a uuid), as POST /digests/run returned it');
-    const run = await deps.store().run(id);
-    if (!run) {
-      io.err(`no digest run ${id}`);
-      return EXIT.refused;
-    }
-    if (args.options.has('json')) io.out(JSON.stringify(run));
-    else printRun(run, io);
-    return EXIT.ok;
-  },
-};
+  idName: 'runId',
+  whereFrom: 'POST /digests/run',
+  what: 'digest run',
+  find: (store, id) => store.run(id),
+  print: printRun,
+});
 
 const suppressionsList: Command = {
   name: 'suppressions:list',

@@ -1,4 +1,5 @@
 import { PrismaClient } from '../generated/prisma/client';
+import { digestRunStatus, DigestRunStatus } from '../digests/digest-run-status';
 
 const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'uncertain'] as const;
 export type DeliveryStatusName = (typeof DELIVERY_STATUSES)[number];
@@ -27,17 +28,8 @@ export interface AlertReport {
   lastSentAt: string | null;
 }
 
-export interface RunReport {
-  runId: string;
-  at: string;
-  trigger: string;
-  status: 'running' | 'finished';
-  due: number;
-  queued: number;
-  empty: number;
+export interface RunReport extends DigestRunStatus {
   deliveries: DeliveryCounts;
-  startedAt: string;
-  endedAt: string | null;
 }
 
 export interface SuppressionRow {
@@ -102,18 +94,7 @@ export class OperatorStore {
   async run(runId: string): Promise<RunReport | null> {
     const run = await this.prisma.digestRun.findUnique({ where: { id: runId } });
     if (!run) return null;
-    return {
-      runId: run.id,
-      at: run.at.toISOString(),
-      trigger: run.trigger,
-      status: run.endedAt ? 'finished' : 'running',
-      due: run.due,
-      queued: run.queued,
-      empty: run.empty,
-      deliveries: await this.deliveryCounts({ runId }),
-      startedAt: run.startedAt.toISOString(),
-      endedAt: run.endedAt?.toISOString() ?? null,
-    };
+    return { ...digestRunStatus(run), deliveries: await this.deliveryCounts({ runId }) };
   }
 
   /** Newest first. Only hashes exist: the addresses themselves are never kept. */

@@ -5,21 +5,9 @@ import { parsePreviewDigest, parseRunDigests } from './digest-requests';
 import { DigestPreview, DigestPreviewService } from './digest-preview.service';
 import { DigestRunService } from './digest-run.service';
 import { DigestRunsRepository } from './digest-runs.repository';
+import { digestRunStatus, DigestRunStatus } from './digest-run-status';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface DigestRunStatus {
-  runId: string;
-  at: string;
-  trigger: string;
-  status: 'running' | 'finished';
-  due: number;
-  queued: number;
-  /** Periods completed without an email (nothing new, or a suppressed address). */
-  empty: number;
-  startedAt: string;
-  endedAt: string | null;
-}
 
 /** Editor endpoints for digests: parse, hand to one service call, answer. */
 @Controller('digests')
@@ -47,17 +35,7 @@ export class DigestsController {
   async status(@Param('id') id: string): Promise<DigestRunStatus> {
     const run = UUID.test(id) ? await this.runRecords.find(id) : null;
     if (!run) throw new NotFoundException('no such digest run');
-    return {
-      runId: run.id,
-      at: run.at.toISOString(),
-      trigger: run.trigger,
-      status: run.endedAt ? 'finished' : 'running',
-      due: run.due,
-      queued: run.queued,
-      empty: run.empty,
-      startedAt: run.startedAt.toISOString(),
-      endedAt: run.endedAt?.toISOString() ?? null,
-    };
+    return digestRunStatus(run);
   }
 
   /** Nothing is sent or recorded. See DigestPreview for the "no digest" answer. */

@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Admin, Kafka, logLevel } from 'kafkajs';
 import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 import type { PrismaClient } from '../../src/generated/prisma/client';
-import { emailHash } from '../../src/suppression/email-hash';
 import { EDITOR_KEY, eventually } from '../support/app';
 import { TestDatabase, withMaintenanceClient } from '../support/database';
-import { produce, uniqueName } from '../support/kafka';
+import { produce } from '../support/kafka';
+import { committedTotal, endTotal } from '../support/kafka-offsets';
+import { insertReaders, Reader, ReaderSpec } from '../support/builders';
 import { ledgerCheck, LedgerReport } from '../support/ledger';
+
+export { committedTotal, endTotal } from '../support/kafka-offsets';
 import type { SmtpSink } from '../support/smtp-sink';
 
 /** Builders and probes shared by the fault and load tests. */
@@ -29,48 +30,11 @@ export const FAST_FAILOVER = {
   DIGEST_TICK_CRON: NO_TICKS,
 };
 
-export interface ReaderSpec {
-  tags?: string[];
-  status?: 'pending' | 'confirmed' | 'unsubscribed';
-  suppressed?: boolean;
-  /** Digest schedule; default none (alert-only tests). */
-  nextDigestAt?: Date | null;
-  sendHour?: number;
-}
+export type { Reader, ReaderSpec } from '../support/builders';
 
-export interface Reader {
-  id: string;
-  email: string;
-}
-
-/** Readers written straight to the database in one statement; confirmed `news` readers unless told otherwise. */
-export async function someReaders(prisma: PrismaClient, count: number, spec: (index: number) => ReaderSpec = () => ({})): Promise<Reader[]> {
-  const run = randomUUID().slice(0, 8);
-  const rows = Array.from({ length: count }, (_, index) => {
-    const wanted = spec(index);
-    const status = wanted.status ?? 'confirmed';
-    return {
-      row: {
-        id: randomUUID(),
-        email: `reader-${run}-${index}@readers.test`,
-        status,
-        tags: wanted.tags ?? ['news'],
-        sendHour: wanted.sendHour ?? 7,
-        confirmedAt: status === 'pending' ? null : new Date(0),
-        unsubscribedAt: status === 'unsubscribed' ? new Date() : null,
-        nextDigestAt: wanted.nextDigestAt ?? null,
-      },
-      suppressed: wanted.suppressed ?? false,
-    };
-  });
-  for (let start = 0; start < rows.length; start += 5000) {
-    await prisma.subscriber.createMany({ data: rows.slice(start, start + 5000).map(({ row }) => row) });
-  }
-  const suppressed = rows.filter((entry) => entry.suppressed);
-  if (suppressed.length > 0) {
-    await prisma.suppression.createMany({ data: suppressed.map(({ row }) => ({ emailHash: emailHash(row.email), reason: 'test' })) });
-  }
-  return rows.map(({ row }) => ({ id: row.id, email: row.email }));
+/** Readers written straight to the database; confirmed `news` readers without a digest schedule unless told otherwise. */
+export function someReaders(prisma: PrismaClient, count: number, spec: (index: number) => ReaderSpec = () => ({})): Promise<Reader[]> {
+  return insertReaders(prisma, count, spec, { label: 'reader', tags: ['news'], confirmedAt: () => new Date(0), nextDigestAt: () => null });
 }
 
 /** One of each kind of reader who must never get mail, all tagged `tag`. */
@@ -111,29 +75,6 @@ export function manyArticleEvents(prefix: string, count: number): Record<string,
   return Array.from({ length: count }, (_, i) =>
     anArticleEvent(`${prefix}-${i}`, { tags: ['news', `t${i % 7}`], publishedAt: new Date(base + i * 60_000).toISOString() }),
   );
-}
-
-async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: uniqueName('reliability-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Sum over partitions of the group's committed offsets (a partition never committed counts 0). */
-export function committedTotal(brokers: string[], group: string, topic: string): Promise<number> {
-  return withAdmin(brokers, async (admin) => {
-    const [found] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return found.partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
-  });
-}
-
-/** Sum over partitions of the end offsets: how many messages the topic holds. */
-export function endTotal(brokers: string[], topic: string): Promise<number> {
-  return withAdmin(brokers, async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, { high }) => sum + Number(high), 0));
 }
 
 /** Waits until the group has committed everything in the topic. */

@@ -5,7 +5,8 @@ import { MIN_DELAY_MS } from '../../src/deliveries/retry-policy';
 import { DLQ_ERROR_HEADER } from '../../src/kafka/dlq.publisher';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { consumeAll, ConsumedMessage, uniqueName } from '../support/kafka';
-import { aReaderRow, anArticleEvent, consumerCaughtUp, endTotal, withKafkaAdmin } from './support';
+import { withAdmin } from '../support/kafka-offsets';
+import { aReaderRow, anArticleEvent, consumerCaughtUp, endTotal } from './support';
 
 // RELIABILITY.md I1–I3 against the real consumer, broker and database: poison and
 // fuzzed events produced to the real topic end up stored or in the DLQ (original
@@ -326,13 +327,13 @@ describe('hostile article events (I1–I3)', () => {
     });
 
     function setDlqMaxMessageBytes(value: string): Promise<unknown> {
-      return withKafkaAdmin(brokers, (admin) =>
+      return withAdmin(brokers, (admin) =>
         admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: app.topics.dlq, configEntries: [{ name: 'max.message.bytes', value }] }] }),
       );
     }
 
     async function committedOffset(partition: number): Promise<number> {
-      return withKafkaAdmin(brokers, async (admin) => {
+      return withAdmin(brokers, async (admin) => {
         const [found] = await admin.fetchOffsets({ groupId: app.topics.group, topics: [app.topics.articles] });
         return Math.max(0, Number(found.partitions.find((entry) => entry.partition === partition)?.offset ?? 0));
       });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Clock } from '../../src/common/clock';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { signToken, TokenPurpose } from '../../src/subscriptions/tokens';
 import { EDITOR_KEY, eventually, TestApp } from '../support/app';
-import { uniqueName } from '../support/kafka';
+import { committedTotal, endTotal } from '../support/kafka-offsets';
+
+export { committedTotal, endTotal } from '../support/kafka-offsets';
 
 /**
  * What the security tests share: an HTTP client that sends a request line and
@@ -154,29 +155,6 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-export async function withKafkaAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: uniqueName('security-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Sum over partitions of the group's committed offsets (never committed counts 0). */
-export function committedTotal(brokers: string[], group: string, topic: string): Promise<number> {
-  return withKafkaAdmin(brokers, async (admin) => {
-    const [found] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return found.partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
-  });
-}
-
-/** How many messages the topic holds (sum of end offsets). */
-export function endTotal(brokers: string[], topic: string): Promise<number> {
-  return withKafkaAdmin(brokers, async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, { high }) => sum + Number(high), 0));
 }
 
 /** Waits until the service's group has committed everything in its article topic. */

@@ -6,10 +6,10 @@ import { AppConfig, loadConfig } from '../../src/config/config';
 import { Clock } from '../../src/common/clock';
 import { freePort } from '../../scripts/infra/net';
 import { createTestDatabase, TestDatabase } from './database';
-import { kafkaBrokers, uniqueName } from './kafka';
+import { serviceEnv, uniqueTopics } from './service-env';
 import { SmtpSink } from './smtp-sink';
 
-export const EDITOR_KEY = 'test-editor-key-0123456789';
+export { EDITOR_KEY } from './service-env';
 
 export interface TestAppOptions {
   /** Extra or overriding environment variables. */
@@ -41,28 +41,19 @@ export interface TestApp {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const smtp = options.smtp ?? (await SmtpSink.start());
-  const topics = options.topics ?? {
-    articles: uniqueName('articles'),
-    dlq: uniqueName('articles-dlq'),
-    group: uniqueName('dispatch'),
-  };
+  const topics = options.topics ?? uniqueTopics();
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    KAFKA_CLIENT_ID: 'dispatch-test',
-    KAFKA_GROUP_ID: topics.group,
-    KAFKA_TOPIC_ARTICLES: topics.articles,
-    KAFKA_TOPIC_DLQ: topics.dlq,
-    SMTP_URL: smtp.url,
-    MAIL_FROM: 'Dispatch <news@dispatch.test>',
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    EDITOR_API_KEYS: EDITOR_KEY,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...options.env,
-  });
+  const config = loadConfig(
+    serviceEnv({
+      port,
+      databaseUrl: db.url,
+      smtpUrl: smtp.url,
+      topics,
+      clientId: 'dispatch-test',
+      logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+      overrides: options.env,
+    }),
+  );
   const app = await createApp(config, { clock: options.clock });
   await app.listen(port, '127.0.0.1');
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 4 }) });

@@ -30,3 +30,13 @@ export function endOffsets(brokers: string[], topic: string): Promise<Offsets> {
 export function totalOf(offsets: Offsets): number {
   return [...offsets.values()].reduce((sum, offset) => sum + offset, 0);
 }
+
+/** Sum over partitions of the group's committed offsets (a partition never committed counts 0). */
+export async function committedTotal(brokers: string[], groupId: string, topic: string): Promise<number> {
+  return totalOf(await committedOffsets(brokers, groupId, topic));
+}
+
+/** Sum over partitions of the end offsets: how many messages the topic holds. */
+export async function endTotal(brokers: string[], topic: string): Promise<number> {
+  return totalOf(await endOffsets(brokers, topic));
+}

@@ -5,16 +5,11 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { freePort } from '../../scripts/infra/net';
 import { REPO_ROOT } from '../../scripts/infra/paths';
-import { EDITOR_KEY } from './app';
 import { createTestDatabase, TestDatabase } from './database';
-import { kafkaBrokers, uniqueName } from './kafka';
+import { serviceEnv, ServiceTopics, uniqueTopics } from './service-env';
 import { SmtpSink } from './smtp-sink';
 
-export interface ServiceTopics {
-  articles: string;
-  dlq: string;
-  group: string;
-}
+export type { ServiceTopics } from './service-env';
 
 export interface ServiceProcessOptions {
   /** Share a database / SMTP sink / topics with another instance (replicas of one deployment). */
@@ -33,7 +28,7 @@ export interface ExitStatus {
 }
 
 const MAIN = join(REPO_ROOT, 'src', 'main.ts');
-const REGISTER = join(__dirname, 'service-register.js');
+const REGISTER = join(__dirname, '..', '..', 'scripts', 'swc-register.js');
 const LOG_LINES_KEPT = 5000;
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 
@@ -71,24 +66,17 @@ export class ServiceProcess {
   static async start(options: ServiceProcessOptions = {}): Promise<ServiceProcess> {
     const db = options.db ?? (await createTestDatabase());
     const smtp = options.smtp ?? (await SmtpSink.start());
-    const topics = options.topics ?? { articles: uniqueName('articles'), dlq: uniqueName('articles-dlq'), group: uniqueName('dispatch') };
+    const topics = options.topics ?? uniqueTopics();
     const port = await freePort();
-    const env: Record<string, string> = {
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      KAFKA_CLIENT_ID: 'dispatch-reliability',
-      KAFKA_GROUP_ID: topics.group,
-      KAFKA_TOPIC_ARTICLES: topics.articles,
-      KAFKA_TOPIC_DLQ: topics.dlq,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'Dispatch <news@dispatch.test>',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      EDITOR_API_KEYS: EDITOR_KEY,
-      LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
-      ...options.env,
-    };
+    const env = serviceEnv({
+      port,
+      databaseUrl: db.url,
+      smtpUrl: smtp.url,
+      topics,
+      clientId: 'dispatch-reliability',
+      logLevel: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
+      overrides: options.env,
+    });
     const owns = { db: !options.db, smtp: !options.smtp };
     const service = new ServiceProcess(port, env, db, smtp, topics, owns, options.env ?? {}, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     try {

@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PrismaClient } from '../../../src/generated/prisma/client';
-import { emailHash } from '../../../src/suppression/email-hash';
 import { EDITOR_KEY, eventually, TestApp } from '../../support/app';
+import { articleEvent, insertReaders, Reader, ReaderSpec } from '../../support/builders';
 import { ReceivedMail } from '../../support/smtp-sink';
 
 /** Builders and helpers shared by the alert tests: readers and articles written straight to the database. */
 
-export interface ReaderSpec {
-  email?: string;
-  tags?: string[];
-  status?: 'pending' | 'confirmed' | 'unsubscribed';
-  suppressed?: boolean;
-}
-
-export interface Reader {
-  id: string;
-  email: string;
-}
-
-let readerCounter = 0;
+export type { Reader, ReaderSpec } from '../../support/builders';
 
 /** A confirmed reader of `ainews` unless told otherwise; addresses are unique per test run. */
 export async function aReader(prisma: PrismaClient, spec: ReaderSpec = {}): Promise<Reader> {
@@ -27,28 +15,9 @@ export async function aReader(prisma: PrismaClient, spec: ReaderSpec = {}): Prom
   return reader;
 }
 
-/** Many readers in one statement (a 2,000-reader audience is written in milliseconds). */
-export async function someReaders(prisma: PrismaClient, count: number, spec: (index: number) => ReaderSpec = () => ({})): Promise<Reader[]> {
-  const run = randomUUID().slice(0, 8);
-  const rows = Array.from({ length: count }, (_, index) => {
-    const wanted = spec(index);
-    const status = wanted.status ?? 'confirmed';
-    return {
-      id: randomUUID(),
-      email: wanted.email ?? `reader-${run}-${++readerCounter}@readers.test`,
-      status,
-      tags: wanted.tags ?? ['ainews'],
-      confirmedAt: status === 'pending' ? null : new Date(),
-      unsubscribedAt: status === 'unsubscribed' ? new Date() : null,
-      suppressed: wanted.suppressed ?? false,
-    };
-  });
-  await prisma.subscriber.createMany({ data: rows.map(({ suppressed: _suppressed, ...row }) => row) });
-  const suppressed = rows.filter((row) => row.suppressed);
-  if (suppressed.length > 0) {
-    await prisma.suppression.createMany({ data: suppressed.map((row) => ({ emailHash: emailHash(row.email), reason: 'hard bounce (test)' })) });
-  }
-  return rows.map(({ id, email }) => ({ id, email }));
+/** Many readers in one statement (a 2,000-reader audience is written in milliseconds); no digest schedule. */
+export function someReaders(prisma: PrismaClient, count: number, spec: (index: number) => ReaderSpec = () => ({})): Promise<Reader[]> {
+  return insertReaders(prisma, count, spec, { label: 'reader', tags: ['ainews'], confirmedAt: () => new Date(), nextDigestAt: () => null });
 }
 
 export interface ArticleSpec {
@@ -62,16 +31,7 @@ export interface ArticleSpec {
 let articleCounter = 0;
 
 export function anArticleEvent(spec: ArticleSpec = {}) {
-  const id = spec.id ?? `story-${randomUUID().slice(0, 8)}-${++articleCounter}`;
-  return {
-    id,
-    title: spec.title ?? `Headline for ${id}`,
-    url: `https://news.example.com/${id}`,
-    summary: spec.summary ?? `What happened in ${id}.`,
-    tags: spec.tags ?? ['ainews'],
-    publishedAt: (spec.publishedAt ?? new Date()).toISOString(),
-    author: 'Editorial Staff',
-  };
+  return articleEvent(spec.id ?? `story-${randomUUID().slice(0, 8)}-${++articleCounter}`, spec);
 }
 
 export async function anArticle(prisma: PrismaClient, spec: ArticleSpec = {}): Promise<{ id: string; title: string }> {

@@ -25,7 +25,7 @@ interface ServiceProcess {
 async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const child = fork(join(__dirname, 'digest-service-process.ts'), [], {
-    execArgv: ['-r', join(REPO, 'bench', 'support', 'swc-register.js')],
+    execArgv: ['-r', join(REPO, 'scripts', 'swc-register.js')],
     env: { ...process.env, ...env, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -6,8 +6,8 @@ import { ArticlesRepository } from '../../../src/articles/articles.repository';
 import { Clock } from '../../../src/common/clock';
 import { DigestRunReport, DigestRunService } from '../../../src/digests/digest-run.service';
 import { PrismaClient } from '../../../src/generated/prisma/client';
-import { emailHash } from '../../../src/suppression/email-hash';
 import { EDITOR_KEY, eventually, TestApp } from '../../support/app';
+import { insertReaders, Reader, ReaderSpec } from '../../support/builders';
 import { ReceivedMail } from '../../support/smtp-sink';
 
 /** Builders and helpers for the digest tests: readers and articles written straight to the database, runs driven by instant. */
@@ -32,59 +32,22 @@ export const editor = { Authorization: `Bearer ${EDITOR_KEY}` };
 /** Keeps the cron out of the way (it fires on 1 January only) in tests that drive runs themselves. */
 export const NO_TICKS = { DIGEST_TICK_CRON: '0 0 1 1 *' };
 
-export interface SubscriberSpec {
-  email?: string;
-  tags?: string[];
-  frequency?: 'daily' | 'weekly';
-  sendHour?: number;
-  timezone?: string;
-  /** ISO, 1 = Monday. */
-  weekday?: number;
-  status?: 'pending' | 'confirmed' | 'unsubscribed';
-  /** Default: due right away (the Unix epoch), so the first run sends the digest of its latest slot. */
-  nextDigestAt?: Date | null;
-  suppressed?: boolean;
-}
-
-export interface TestSubscriber {
-  id: string;
-  email: string;
-}
-
-let subscriberCounter = 0;
+/** A reader as digest tests describe one; by default confirmed and due right away (nextDigestAt at the Unix epoch). */
+export type SubscriberSpec = ReaderSpec;
+export type TestSubscriber = Reader;
 
 export async function aSubscriber(prisma: PrismaClient, spec: SubscriberSpec = {}): Promise<TestSubscriber> {
   const [subscriber] = await someSubscribers(prisma, 1, () => spec);
   return subscriber;
 }
 
-export async function someSubscribers(prisma: PrismaClient, count: number, spec: (index: number) => SubscriberSpec = () => ({})): Promise<TestSubscriber[]> {
-  const batch = randomUUID().slice(0, 8);
-  const rows = Array.from({ length: count }, (_, index) => {
-    const wanted = spec(index);
-    const status = wanted.status ?? 'confirmed';
-    return {
-      row: {
-        id: randomUUID(),
-        email: wanted.email ?? `digest-reader-${batch}-${++subscriberCounter}@readers.test`,
-        status,
-        tags: wanted.tags ?? ['ainews'],
-        frequency: wanted.frequency ?? 'daily',
-        sendHour: wanted.sendHour ?? 7,
-        timezone: wanted.timezone ?? 'UTC',
-        weekday: wanted.weekday ?? 1,
-        confirmedAt: status === 'confirmed' ? new Date(0) : null,
-        nextDigestAt: wanted.nextDigestAt === undefined ? (status === 'confirmed' ? new Date(0) : null) : wanted.nextDigestAt,
-      },
-      suppressed: wanted.suppressed ?? false,
-    };
+export function someSubscribers(prisma: PrismaClient, count: number, spec: (index: number) => SubscriberSpec = () => ({})): Promise<TestSubscriber[]> {
+  return insertReaders(prisma, count, spec, {
+    label: 'digest-reader',
+    tags: ['ainews'],
+    confirmedAt: () => new Date(0),
+    nextDigestAt: (status) => (status === 'confirmed' ? new Date(0) : null),
   });
-  await prisma.subscriber.createMany({ data: rows.map(({ row }) => row) });
-  const suppressed = rows.filter((entry) => entry.suppressed);
-  if (suppressed.length > 0) {
-    await prisma.suppression.createMany({ data: suppressed.map(({ row }) => ({ emailHash: emailHash(row.email), reason: 'test' })) });
-  }
-  return rows.map(({ row }) => ({ id: row.id, email: row.email }));
 }
 
 export interface ArticleSpec {

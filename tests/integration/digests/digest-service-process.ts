@@ -4,7 +4,7 @@ import { createApp } from '../../../src/main';
 /**
  * The whole service as a process of its own, for tests that kill it: configured from
  * the environment its parent gives it, it tells the parent over IPC once it listens.
- * Run with `node -r bench/support/swc-register.js` (Nest needs SWC's decorator metadata).
+ * Run with `node -r scripts/swc-register.js` (Nest needs SWC's decorator metadata).
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);

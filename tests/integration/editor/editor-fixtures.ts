@@ -1,38 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PrismaClient } from '../../../src/generated/prisma/client';
-import { emailHash } from '../../../src/suppression/email-hash';
 import { EDITOR_KEY, TestApp } from '../../support/app';
+import { articleEvent, insertReaders, Reader, ReaderSpec } from '../../support/builders';
 
 /** Builders for the editor console's tests: readers and articles written straight to the database. */
 
-export interface ReaderSpec {
-  tags?: string[];
-  status?: 'pending' | 'confirmed' | 'unsubscribed';
-  suppressed?: boolean;
+/** Confirmed `ainews` readers without a digest schedule unless told otherwise; every address is new. */
+export function someReaders(prisma: PrismaClient, count: number, spec: ReaderSpec = {}): Promise<Reader[]> {
+  return insertReaders(prisma, count, () => spec, { label: 'editor-reader', tags: ['ainews'], confirmedAt: () => new Date(), nextDigestAt: () => null });
 }
 
-let readers = 0;
-
-/** Confirmed, daily at 07:00 UTC, unless told otherwise; every address is new. */
-export async function someReaders(prisma: PrismaClient, count: number, spec: ReaderSpec = {}): Promise<{ id: string; email: string }[]> {
-  const status = spec.status ?? 'confirmed';
-  const rows = Array.from({ length: count }, () => ({
-    id: randomUUID(),
-    email: `editor-reader-${randomUUID().slice(0, 8)}-${++readers}@readers.test`,
-    status,
-    tags: spec.tags ?? ['ainews'],
-    confirmedAt: status === 'pending' ? null : new Date(),
-    unsubscribedAt: status === 'unsubscribed' ? new Date() : null,
-  }));
-  await prisma.subscriber.createMany({ data: rows });
-  if (spec.suppressed) {
-    await prisma.suppression.createMany({ data: rows.map((row) => ({ emailHash: emailHash(row.email), reason: 'hard bounce (test)' })) });
-  }
-  return rows.map(({ id, email }) => ({ id, email }));
-}
-
-export async function aReader(prisma: PrismaClient, spec: ReaderSpec = {}): Promise<{ id: string; email: string }> {
+export async function aReader(prisma: PrismaClient, spec: ReaderSpec = {}): Promise<Reader> {
   const [reader] = await someReaders(prisma, 1, spec);
   return reader;
 }
@@ -48,16 +27,7 @@ export interface ArticleSpec {
 let articles = 0;
 
 export function anArticleEvent(spec: ArticleSpec = {}) {
-  const id = spec.id ?? `editor-story-${randomUUID().slice(0, 8)}-${++articles}`;
-  return {
-    id,
-    title: spec.title ?? `Headline of ${id}`,
-    url: `https://news.example.com/${id}`,
-    summary: spec.summary ?? `What happened in ${id}.`,
-    tags: spec.tags ?? ['ainews'],
-    publishedAt: (spec.publishedAt ?? new Date()).toISOString(),
-    author: 'Editorial Staff',
-  };
+  return articleEvent(spec.id ?? `editor-story-${randomUUID().slice(0, 8)}-${++articles}`, spec);
 }
 
 export async function anArticle(prisma: PrismaClient, spec: ArticleSpec = {}): Promise<{ id: string; title: string }> {

@@ -1,7 +1,8 @@
-// Preloaded into a service child process (`node -r tests/support/service-register.js src/main.ts`):
-// compiles TypeScript with SWC and the repository's .swcrc, the compiler the tests use — tsx's
-// esbuild emits no decorator metadata, which Nest's injection reads — and makes the child die
-// with the test process that started it, so a crashed Jest worker leaves no service running.
+// `node -r ./scripts/swc-register.js file.ts` runs TypeScript from source, for the demo's fast
+// mode, the tests that run the service as a process, and the benchmarks: SWC with the
+// repository's .swcrc, the compiler the tests use — tsx's esbuild emits no decorator metadata,
+// which Nest's injection reads. With DISPATCH_TEST_OWNER_PID set, the process also dies with
+// the test process that started it, so a crashed Jest worker leaves no service running.
 'use strict';
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
@@ -10,7 +11,7 @@ const { tmpdir } = require('node:os');
 const { dirname, join, resolve } = require('node:path');
 const { transformSync } = require('@swc/core');
 
-const swcrc = readFileSync(join(__dirname, '..', '..', '.swcrc'), 'utf8');
+const swcrc = readFileSync(join(__dirname, '..', '.swcrc'), 'utf8');
 const { $schema: _schema, ...options } = JSON.parse(swcrc);
 
 // Every restart compiles the same ~150 files; a content-addressed cache makes restarts cheap.
