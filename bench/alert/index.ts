@@ -333,16 +333,3 @@ export async function run(): Promise<BenchRow[]> {
     await db.drop();
   }
 }
-
-if (require.main === module) {
-  run().then(
-    (rows) => {
-      console.table(rows);
-      process.exit(0);
-    },
-    (error: Error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}

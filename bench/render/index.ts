@@ -139,16 +139,3 @@ function writeResults(result: object): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${NAME}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
-
-if (require.main === module) {
-  run().then(
-    (rows) => {
-      console.table(rows);
-      process.exit(0);
-    },
-    (error: Error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
