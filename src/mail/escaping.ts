@@ -21,7 +21,12 @@ const NON_ASCII = /[\ud800-\udbff][\udc00-\udfff]|[\u0080-\uffff]/g;
  * <style> and <script>.
  */
 export function asciiHtml(html: string): string {
-  return Buffer.byteLength(html, 'utf8') === html.length ? html : html.replace(NON_ASCII, (char) => `&#${char.codePointAt(0)};`);
+  return isAscii(html) ? html : html.replace(NON_ASCII, (char) => `&#${char.codePointAt(0)};`);
+}
+
+/** A native count of UTF-8 bytes: several times faster than a regex scan over a whole email. */
+export function isAscii(text: string): boolean {
+  return Buffer.byteLength(text, 'utf8') === text.length;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import { asciiHtml } from './escaping';
+import { asciiHtml, isAscii } from './escaping';
 
 /** One outgoing email, ready to be written as RFC 5322 MIME. */
 export interface MailMessage {
@@ -101,11 +101,7 @@ function nextBoundary(): string {
 
 const LINE_BREAK = /\r\n|\r|\n/g;
 
-// Each of these runs over every byte of every email: native calls beat a regex scan several times over.
-function isAscii(text: string): boolean {
-  return Buffer.byteLength(text, 'utf8') === text.length;
-}
-
+// Runs over every byte of every email: native calls beat a regex scan several times over.
 function crlfLines(text: string): string {
   return text.includes('\r') ? text.replace(LINE_BREAK, '\r\n') : text.split('\n').join('\r\n');
 }

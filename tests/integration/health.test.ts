@@ -1,6 +1,6 @@
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ThrowawayKafkaBroker } from '../support/kafka-broker';
-import { allowConnections, refuseConnections } from './ingestion/database-availability';
+import { allowConnections, refuseConnections } from '../support/database-availability';
 
 jest.setTimeout(300_000);
 

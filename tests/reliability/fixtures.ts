@@ -10,6 +10,7 @@ import { insertReaders, Reader, ReaderSpec } from '../support/builders';
 import { ledgerCheck, LedgerReport } from '../support/ledger';
 
 export { committedTotal, endTotal } from '../support/kafka-offsets';
+export { allowConnections, refuseConnections } from '../support/database-availability';
 import type { SmtpSink } from '../support/smtp-sink';
 
 /** Builders and probes shared by the fault and load tests. */
@@ -148,18 +149,6 @@ export function sleepingSessions(db: TestDatabase): Promise<number> {
     );
     return rows[0].n;
   });
-}
-
-/** Makes the test database refuse connections and ends every session: PostgreSQL "down" for this service only. */
-export async function refuseConnections(db: TestDatabase): Promise<void> {
-  await withMaintenanceClient(async (client) => {
-    await client.query(`ALTER DATABASE ${client.escapeIdentifier(db.name)} ALLOW_CONNECTIONS false`);
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]);
-  });
-}
-
-export async function allowConnections(db: TestDatabase): Promise<void> {
-  await withMaintenanceClient((client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(db.name)} ALLOW_CONNECTIONS true`));
 }
 
 /**

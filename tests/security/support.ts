@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { Clock } from '../../src/common/clock';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { signToken, TokenPurpose } from '../../src/subscriptions/tokens';
 import { EDITOR_KEY, eventually, TestApp } from '../support/app';
+import { httpExchange, HttpExchange } from '../support/http-exchange';
 import { committedTotal, endTotal } from '../support/kafka-offsets';
 
 export { committedTotal, endTotal } from '../support/kafka-offsets';
@@ -15,11 +15,7 @@ export { committedTotal, endTotal } from '../support/kafka-offsets';
  * for rows the tests need before they can attack them.
  */
 
-export interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
+export type RawResponse = HttpExchange;
 
 export interface RawRequest {
   method?: string;
@@ -44,30 +40,14 @@ export function requestLineSafe(path: string): string {
 }
 
 export function sendRaw(app: Pick<TestApp, 'url'>, options: RawRequest): Promise<RawResponse> {
-  const base = new URL(app.url);
-  const headers: Record<string, string> = { ...options.headers };
   const payload = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
-  if (payload) headers['content-length'] = String(payload.length);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        method: options.method ?? 'GET',
-        host: base.hostname,
-        port: base.port,
-        path: requestLineSafe(options.path),
-        headers,
-        localAddress: options.from,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  return httpExchange({
+    baseUrl: app.url,
+    method: options.method ?? 'GET',
+    requestLine: requestLineSafe(options.path),
+    headers: { ...options.headers },
+    payload,
+    from: options.from,
   });
 }
 

@@ -2,7 +2,7 @@ import { eventually, startTestApp, TestApp } from '../../support/app';
 import { anArticleEvent, manyArticleEvents, publishEvents } from './article-events';
 import { groupMembers, metricValue, readTopic, sameOffsets, waitUntilCaughtUp } from './consumer-group';
 import { committedOffsets, endOffsets, totalOf } from '../../support/kafka-offsets';
-import { allowConnections, refuseConnections } from './database-availability';
+import { allowConnections, refuseConnections } from '../../support/database-availability';
 
 jest.setTimeout(180_000);
 

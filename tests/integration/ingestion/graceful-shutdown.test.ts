@@ -6,7 +6,7 @@ import { SmtpSink } from '../../support/smtp-sink';
 import { manyArticleEvents, publishEvents } from './article-events';
 import { groupMembers, metricValue, sameOffsets, waitUntilCaughtUp } from './consumer-group';
 import { committedOffsets, endOffsets } from '../../support/kafka-offsets';
-import { openSessions } from './database-availability';
+import { openSessions } from '../../support/database-availability';
 
 jest.setTimeout(180_000);
 

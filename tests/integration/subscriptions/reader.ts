@@ -1,6 +1,6 @@
-import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
 import { Clock } from '../../../src/common/clock';
 import { eventually, TestApp } from '../../support/app';
+import { httpExchange, HttpExchange } from '../../support/http-exchange';
 import { ReceivedMail, SmtpSink } from '../../support/smtp-sink';
 
 /**
@@ -9,10 +9,7 @@ import { ReceivedMail, SmtpSink } from '../../support/smtp-sink';
  * a clock the tests can move, and ways to find a reader's mail and its links.
  */
 
-export interface HttpResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
+export interface HttpResponse extends HttpExchange {
   json<T = unknown>(): T;
 }
 
@@ -26,7 +23,7 @@ export interface HttpRequest {
   from?: string;
 }
 
-export function send(app: Pick<TestApp, 'url'>, options: HttpRequest): Promise<HttpResponse> {
+export async function send(app: Pick<TestApp, 'url'>, options: HttpRequest): Promise<HttpResponse> {
   const url = new URL(options.path, app.url);
   const headers: Record<string, string> = { ...options.headers };
   let payload: Buffer | undefined;
@@ -37,24 +34,9 @@ export function send(app: Pick<TestApp, 'url'>, options: HttpRequest): Promise<H
       payload = Buffer.from(JSON.stringify(options.body));
       headers['content-type'] ??= 'application/json';
     }
-    headers['content-length'] = String(payload.length);
   }
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { method: options.method ?? 'GET', host: url.hostname, port: url.port, path: url.pathname + url.search, headers, localAddress: options.from, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const response = await httpExchange({ baseUrl: app.url, method: options.method ?? 'GET', requestLine: url.pathname + url.search, headers, payload, from: options.from });
+  return { ...response, json: <T>() => JSON.parse(response.text) as T };
 }
 
 /** A new loopback source address per call: 127.0.1.2, 127.0.1.3, … */

@@ -1,4 +1,4 @@
-import { TestDatabase, withMaintenanceClient } from '../../support/database';
+import { TestDatabase, withMaintenanceClient } from './database';
 
 /**
  * Makes one test database unreachable without touching the shared PostgreSQL
