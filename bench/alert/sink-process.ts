@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { SMTPServer } from 'smtp-server';
+import { serveSink } from '../support/sink-server';
 
 /**
  * A minimal SMTP sink, run in a child process of its own so that receiving mail
@@ -64,18 +65,10 @@ function main(): void {
       });
     },
   });
-  server.on('error', () => undefined);
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.server.address();
-    if (typeof address !== 'object' || !address) throw new Error('sink has no address');
-    process.send?.({ type: 'ready', port: address.port } satisfies SinkReply);
-  });
-  process.on('message', (request: SinkRequest) => {
-    if (request.type !== 'stats') return;
+  serveSink<SinkRequest>(server, (request) => {
     const stats = families.get(request.key) ?? { count: 0, first: 0, last: 0 };
-    process.send?.({ type: 'stats', key: request.key, requestId: request.requestId, ...stats } satisfies SinkReply);
+    return { type: 'stats', key: request.key, requestId: request.requestId, ...stats } satisfies SinkReply;
   });
-  process.on('disconnect', () => server.close(() => process.exit(0)));
 }
 
 if (require.main === module) main();

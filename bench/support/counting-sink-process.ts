@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { SMTPServer } from 'smtp-server';
+import { serveSink } from './sink-server';
 
 /**
  * The benchmarks' SMTP server, in a child process of its own so that receiving mail
@@ -42,18 +43,11 @@ function main(): void {
       });
     },
   });
-  server.on('error', () => undefined);
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.server.address();
-    if (typeof address !== 'object' || !address) throw new Error('sink has no address');
-    process.send?.({ type: 'ready', port: address.port } satisfies SinkReply);
-  });
-  process.on('message', (request: SinkRequest) => {
+  serveSink<SinkRequest>(server, (request) => {
     if (request.type === 'reset') Object.assign(stats, { accepted: 0, bytes: 0, first: 0, last: 0 });
     const { user, system } = process.cpuUsage();
-    process.send?.({ type: 'stats', requestId: request.requestId, stats: { ...stats, cpuSeconds: (user + system) / 1e6 } } satisfies SinkReply);
+    return { type: 'stats', requestId: request.requestId, stats: { ...stats, cpuSeconds: (user + system) / 1e6 } } satisfies SinkReply;
   });
-  process.on('disconnect', () => server.close(() => process.exit(0)));
 }
 
 if (require.main === module) main();
