@@ -11,6 +11,12 @@ describe(CompiledTemplate.name, () => {
     );
   });
 
+  it('writes ASCII with CRLF line ends, whatever the template and the values use, so the page goes out 7bit as filled', () => {
+    const sut = parse('<p>\n{{title}}\r\n</p>\n<p>Brèves</p>');
+
+    expect(sut.fill({ title: 'one\ntwo\rthree ça' })).toBe('<p>\r\none\r\ntwo\r\nthree &#231;a\r\n</p>\r\n<p>Br&#232;ves</p>');
+  });
+
   it('prints placeholders inside values instead of interpreting them', () => {
     const sut = parse('<p>{{title}}</p><p>{{secret}}</p>');
 

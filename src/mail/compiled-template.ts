@@ -1,4 +1,5 @@
 import { asciiHtml, escapeHtml } from './escaping';
+import { crlfLines } from './line-breaks';
 
 /**
  * A compiled email: MJML's HTML output cut into static parts, value slots and
@@ -94,8 +95,9 @@ function pushStatic(parts: Part[], html: string, source: string): void {
     const at = html.indexOf('{{') >= 0 ? html.indexOf('{{') : html.indexOf('}}');
     throw new TemplateSyntaxError(`${source}: malformed placeholder near "${html.slice(at, at + 40)}"`);
   }
-  // ASCII from the start (MJML's <style> output is ASCII already), so an email's HTML goes over SMTP as 7bit.
-  if (html.length > 0) parts.push(asciiHtml(html));
+  // ASCII with CRLF line ends from the start (MJML's <style> output is ASCII already), so an
+  // email's HTML goes over SMTP as 7bit exactly as it was filled, without a pass to convert it.
+  if (html.length > 0) parts.push(crlfLines(asciiHtml(html)));
 }
 
 /** Where a placeholder sits in the HTML decides how its value is escaped, or whether it may sit there at all. */
@@ -152,10 +154,16 @@ function fillParts(parts: readonly Part[], scopes: Scope[], source: string): str
       if (part.kind === 'url' && !HTTP_URL.test(text)) {
         throw new TemplateDataError(`${source}: {{${part.name}}} is not an http(s) URL`);
       }
-      out += asciiHtml(escapeHtml(text));
+      out += sevenBitValue(text);
     }
   }
   return out;
+}
+
+/** Escaped, as ASCII, with CRLF line breaks: the same in HTML, and it keeps the filled page 7bit. */
+function sevenBitValue(text: string): string {
+  const escaped = asciiHtml(escapeHtml(text));
+  return escaped.includes('\n') || escaped.includes('\r') ? crlfLines(escaped) : escaped;
 }
 
 function lookup(scopes: readonly Scope[], name: string): SlotValue {

@@ -83,6 +83,33 @@ describe(buildMessage.name, () => {
     expect((await parse(raw)).text).toBe('one\ntwo\nthree\n.four');
   });
 
+  it('sends CRLF text as it is, byte for byte', () => {
+    const html = '<!doctype html>\r\n<p>one</p>\r\n<p>two</p>\r\n';
+
+    expect(buildMessage(aMessage({ html })).toString('latin1')).toContain(`Content-Transfer-Encoding: 7bit\r\n\r\n${html}\r\n--`);
+  });
+
+  it('whatever its line breaks and line lengths, writes ASCII text as CRLF lines of at most 998 characters that read back as written (property)', async () => {
+    const piece = fc.oneof(
+      fc.constantFrom('\r\n', '\n', '\r', '\r\r\n', '\n\r', '.', 'x'.repeat(997), 'y'.repeat(999)),
+      fc.string({ maxLength: 12 }),
+    );
+    const asLf = (text: string) => text.replace(/\r\n?/g, '\n');
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 25 }), async (pieces) => {
+        const text = pieces.join('');
+        // mailparser reads an empty part as one line break.
+        fc.pre(text !== '');
+        const raw = buildMessage(aMessage({ text }));
+
+        const lines = raw.toString('latin1').split('\r\n');
+        expect(lines.every((line) => line.length <= 998 && !line.includes('\n') && !line.includes('\r'))).toBe(true);
+        expect(asLf((await parse(raw)).text ?? '')).toBe(asLf(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps header lines under 78 columns, body lines under 998, and ends lines with CRLF only', () => {
     const raw = buildMessage(
       aMessage({ subject: 'Ünïcödé '.repeat(20), html: '<p>é</p>'.repeat(5_000), text: 'x'.repeat(10_000) }),

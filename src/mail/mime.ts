@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import { asciiHtml, isAscii } from './escaping';
+import { asciiHtml } from './escaping';
+import { crlfLines } from './line-breaks';
 
 /** One outgoing email, ready to be written as RFC 5322 MIME. */
 export interface MailMessage {
@@ -75,14 +76,23 @@ export function buildMessage(message: MailMessage): Buffer {
   for (const [name, value] of Object.entries(message.headers)) {
     head += formatExtraHeader(name, value);
   }
-  head += `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n\r\n`;
-  const raw =
-    `${head}--${boundary}\r\n${part('text/plain', message.text, boundary)}` +
-    // Templates fill in ASCII already (see CompiledTemplate); this catches HTML from anywhere else.
-    `--${boundary}\r\n${part('text/html', asciiHtml(message.html), boundary)}--${boundary}--\r\n`;
-  // Everything above is ASCII (bodies 7bit or base64, headers encoded), so one character is one byte.
-  const out = Buffer.allocUnsafe(raw.length);
-  out.write(raw, 0, 'latin1');
+  head += `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n\r\n--${boundary}\r\n`;
+  // Templates write ASCII HTML already (see CompiledTemplate); asciiHtml catches HTML from anywhere else.
+  const html = sevenBitBody(message.html, boundary) ?? sevenBitBody(asciiHtml(message.html), boundary);
+  const pieces = [
+    head,
+    ...part('text/plain', message.text, sevenBitBody(message.text, boundary)),
+    `--${boundary}\r\n`,
+    ...part('text/html', message.html, html),
+    `--${boundary}--\r\n`,
+  ];
+  // Everything is ASCII (bodies 7bit or base64, headers encoded), so one character is one byte;
+  // written piece by piece, the body strings are copied once, not joined into one string first.
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const out = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const piece of pieces) offset += out.write(piece, offset, 'latin1');
   return out;
 }
 
@@ -99,30 +109,46 @@ function nextBoundary(): string {
   return BOUNDARY_PREFIX + boundaries.toString(36);
 }
 
-const LINE_BREAK = /\r\n|\r|\n/g;
+/** A character a 7bit body cannot carry as it is: NUL or anything outside ASCII. */
+const NOT_SEVEN_BIT = /[^\x01-\x7f]/;
+const CR = 13;
 
-// Runs over every byte of every email: native calls beat a regex scan several times over.
-function crlfLines(text: string): string {
-  return text.includes('\r') ? text.replace(LINE_BREAK, '\r\n') : text.split('\n').join('\r\n');
+/**
+ * The content as a 7bit body: ASCII without NUL, CRLF line ends, no line over 998
+ * characters, never the boundary. null when it cannot be one (it then goes base64).
+ * Each check is one native scan: this runs over every byte of every email, and
+ * templates already write CRLF, so the usual HTML passes without being copied.
+ */
+function sevenBitBody(content: string, boundary: string): string | null {
+  if (NOT_SEVEN_BIT.test(content)) return null;
+  let shape = lineShape(content);
+  const lines = shape === 'bare' ? crlfLines(content) : content;
+  if (lines !== content) shape = lineShape(lines);
+  return shape === 'crlf' && !lines.includes(boundary) ? lines : null;
 }
 
-/** A scan from CRLF to CRLF: a regex such as /[^\r\n]{999}/ retries at every character and cost milliseconds per digest. */
-function hasOverlongLine(crlfText: string): boolean {
-  for (let start = 0; ; ) {
-    const end = crlfText.indexOf('\r\n', start);
-    if ((end === -1 ? crlfText.length : end) - start > MAX_LINE) return true;
-    if (end === -1) return false;
-    start = end + 2;
+/** 'crlf': every line ends in CRLF and none is over 998 characters; 'bare': a lone CR or LF; 'overlong'. */
+function lineShape(text: string): 'crlf' | 'bare' | 'overlong' {
+  let lineFeeds = 0;
+  let lineStart = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
+    if (text.charCodeAt(at - 1) !== CR) return 'bare';
+    if (at - 1 - lineStart > MAX_LINE) return 'overlong';
+    lineFeeds += 1;
+    lineStart = at + 1;
   }
+  if (text.length - lineStart > MAX_LINE) return 'overlong';
+  let carriageReturns = 0;
+  for (let at = text.indexOf('\r'); at !== -1; at = text.indexOf('\r', at + 1)) carriageReturns += 1;
+  return carriageReturns === lineFeeds ? 'crlf' : 'bare';
 }
 
-function part(contentType: string, content: string, boundary: string): string {
-  if (isAscii(content) && !content.includes('\0')) {
-    const lines = crlfLines(content);
-    // The CRLF added after the part belongs to the boundary line that follows.
-    if (!hasOverlongLine(lines) && !lines.includes(boundary)) return `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${lines}\r\n`;
-  }
-  return `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(content)}`;
+/** A part's header and body: 7bit when the content has a 7bit form, base64 otherwise. */
+function part(contentType: string, content: string, sevenBit: string | null): string[] {
+  // The CRLF added after the part belongs to the boundary line that follows.
+  if (sevenBit !== null) return [`Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n`, sevenBit, '\r\n'];
+  // Base64 too carries text in its canonical form, CRLF line breaks (RFC 2046 4.1.1).
+  return [`Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(crlfLines(content))}`];
 }
 
 /**
