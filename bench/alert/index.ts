@@ -13,6 +13,7 @@ import { maintenanceUrl } from '../../scripts/infra/postgres';
 import { createBenchDatabase } from '../support/bench-database';
 import { BenchRow, positiveIntFromEnv, round, wallClock, writeBenchResult } from '../support/bench-result';
 import { ownCpuSeconds, PostgresCpu } from '../support/process-cpu';
+import { PhaseProfiler } from '../support/run-profiler';
 import { stockNodemailer, ThroughputResult } from './baseline';
 import { transportCeiling } from './transport-ceiling';
 import { audienceTag, benchArticle, seedArticles, seedReaders, SMALL_TAG } from './seed';
@@ -36,6 +37,7 @@ import { SinkProcess } from './sink-client';
  * BENCH_ALERT_SMALL (readers of a small alert, default 20), BENCH_ALERT_BASELINE
  * (messages for the baseline and ceiling rows, default 10000).
  * Quick smoke run: BENCH_ALERT_SIZES=2000 BENCH_ALERT_REPEATS=10 BENCH_ALERT_BASELINE=2000.
+ * BENCH_PROFILE=1 writes a CPU profile of each large alert (only) to bench/results/profiles/.
  */
 
 const NAME = 'alert';
@@ -94,6 +96,7 @@ class AlertBench {
   private baseUrl = '';
   private topic = '';
   private counter = 0;
+  private profiles = 0;
   private stopped = false;
 
   constructor(
@@ -176,11 +179,13 @@ class AlertBench {
     const postgres = recipients >= LARGE ? await PostgresCpu.watch(maintenanceUrl(this.databaseUrl), this.databaseName) : undefined;
     // Sampled once a second: the sampling runs in this process, whose CPU is the service's figure.
     await postgres?.start(1000);
+    const profiler = await PhaseProfiler.start(recipients >= LARGE && process.env.BENCH_PROFILE === '1');
     const cpu = ownCpuSeconds();
     const started = wallClock();
     const alertId = await trigger();
     const stats = await this.sink.waitFor(`alert.${alertId}`, recipients, Math.max(120_000, recipients * 30));
     const cpuSeconds = ownCpuSeconds() - cpu;
+    await profiler?.stop(`alert-${recipients}-${++this.profiles}`);
     const postgresCpuSeconds = await postgres?.stop();
     await this.settled(alertId);
     return { recipients, firstMs: stats.first - started, lastMs: stats.last - started, cpuSeconds, postgresCpuSeconds };
