@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { CoalescingSocket } from './coalescing-socket';
 import { MailTransport, SendOutcome, SmtpEnvelope } from './mail-transport';
 import { classifySmtpError } from './smtp-errors';
 
@@ -213,7 +214,8 @@ export class SmtpTransport implements MailTransport {
   }
 
   private connect(): Promise<Lane> {
-    const connection = new SMTPConnection(this.connectionOptions);
+    // nodemailer connects the socket it is given itself (DNS, timeouts, TLS as configured).
+    const connection = new SMTPConnection({ ...this.connectionOptions, socket: new CoalescingSocket() });
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => {
         connection.close();
