@@ -58,23 +58,26 @@ export function selectDigestArticles<T extends CandidateArticle>(input: Selectio
 }
 
 /**
- * The candidates of one digest run, arranged for selectDigestArticlesIndexed: per tag,
- * its articles newest first, so each subscriber costs only the articles of their own
- * tags, not the whole candidate list.
+ * The candidates of one digest run, arranged for selectDigestArticlesIndexed: every
+ * article has a place in the ranking order (newest first, then id), and each tag a
+ * bitset of the places of its articles. A window of time is a range of places, so a
+ * subscriber costs a few word-wide ORs per tag, not a visit to every matching article.
  */
 export interface TagIndex<T extends CandidateArticle> {
   readonly articles: readonly T[];
   readonly times: Float64Array;
   /** Per tag: positions in `articles`, newest first. */
   readonly byTag: ReadonlyMap<string, Int32Array>;
-  /** Per position: its place in the tie-break order (newest first, then id), 0 first. */
+  /** Per position: its place in the tie-break order (newest first, then id), 0 first; articles without a valid date last. */
   readonly order: Int32Array;
   readonly positionOf: ReadonlyMap<string, number>;
-  /** Scratch match counters, one per article; always all zero between calls. */
-  readonly counts: Uint16Array;
-  /** Scratch: positions touched by the current call, and already-sent marks; clean between calls. */
-  readonly touched: Int32Array;
-  readonly sent: Uint8Array;
+  /** Per place: the position there, and its publication time (descending, NaN last). */
+  readonly atPlace: Int32Array;
+  readonly placeTimes: Float64Array;
+  /** Per tag: bit p set when the article at place p carries the tag. */
+  readonly bits: ReadonlyMap<string, Uint32Array>;
+  /** Scratch, grown on demand: levels[k] has the places the current call matched with at least k + 1 tags. */
+  readonly levels: Uint32Array[];
 }
 
 export function buildTagIndex<T extends CandidateArticle>(candidates: readonly T[]): TagIndex<T> {
@@ -82,7 +85,7 @@ export function buildTagIndex<T extends CandidateArticle>(candidates: readonly T
   const times = Float64Array.from(articles, (article) => article.publishedAt.getTime());
   const lists = new Map<string, number[]>();
   articles.forEach((article, position) => {
-    // An invalid date is in no window; leaving it out keeps the binary search sound.
+    // An invalid date is in no window; leaving it out keeps the binary searches sound.
     if (Number.isNaN(times[position])) return;
     for (const tag of new Set(article.tags)) {
       const list = lists.get(tag);
@@ -94,120 +97,119 @@ export function buildTagIndex<T extends CandidateArticle>(candidates: readonly T
   for (const [tag, positions] of lists) {
     byTag.set(tag, Int32Array.from(positions.sort((a, b) => times[b] - times[a] || a - b)));
   }
-  const ranked = articles.map((_, position) => position).sort((a, b) => times[b] - times[a] || compareIds(articles[a].id, articles[b].id));
+  const undated = (position: number) => (Number.isNaN(times[position]) ? 1 : 0);
+  const atPlace = Int32Array.from(
+    articles.map((_, position) => position).sort((a, b) => undated(a) - undated(b) || times[b] - times[a] || compareIds(articles[a].id, articles[b].id)),
+  );
   const order = new Int32Array(articles.length);
-  ranked.forEach((position, place) => (order[position] = place));
+  atPlace.forEach((position, place) => (order[position] = place));
+  const words = Math.ceil(articles.length / 32);
+  const bits = new Map<string, Uint32Array>();
+  for (const [tag, positions] of byTag) {
+    const set = new Uint32Array(words);
+    for (const position of positions) set[order[position] >>> 5] |= 1 << (order[position] & 31);
+    bits.set(tag, set);
+  }
   return {
     articles,
     times,
     byTag,
     order,
     positionOf: new Map(articles.map((article, position) => [article.id, position])),
-    counts: new Uint16Array(articles.length),
-    touched: new Int32Array(articles.length),
-    sent: new Uint8Array(articles.length),
+    atPlace,
+    placeTimes: Float64Array.from(atPlace, (position) => times[position]),
+    bits,
+    levels: [],
   };
 }
 
 /**
  * Same answer as selectDigestArticles over the indexed candidates, for many subscribers.
- * Allocation-free in the loop over articles: per subscriber it counts shared tags in
- * typed arrays, then keeps the best `limit` with one integer key per article (shared
- * tags, then the precomputed newest-then-id order) instead of sorting every match —
- * a Zipf-popular tag matches most of a day's articles for most subscribers.
+ * The window is a range of places. Adding the subscriber's tag bitsets over it into
+ * bit-sliced levels (matched by at least 1, 2, 3… tags) sorts every eligible article
+ * by shared tags, and within a level bit order is ranking order: the best are the
+ * first bits of the highest levels, with no per-article work and no sort.
  */
 export function selectDigestArticlesIndexed<T extends CandidateArticle>(
   index: TagIndex<T>,
   query: SubscriberQuery,
 ): DigestSelection<T> {
   const limit = checkedLimit(query.limit);
-  const from = query.window.from.getTime();
-  const to = query.window.to.getTime();
-  const { counts, times, touched, sent, order } = index;
+  const first = firstPlaceAtOrBefore(index.placeTimes, query.window.to.getTime());
+  const end = firstPlaceAtOrBefore(index.placeTimes, query.window.from.getTime());
+  if (first >= end) return { articles: [], more: 0 };
+  const low = first >>> 5;
+  const high = (end - 1) >>> 5;
+  const { levels } = index;
+  let depth = 0;
   const tags = query.subscriberTags;
-  let touchedCount = 0;
   for (let t = 0; t < tags.length; t++) {
     if (tags.indexOf(tags[t]) !== t) continue;
-    const positions = index.byTag.get(tags[t]);
-    if (!positions) continue;
-    // Newest first: skip what is after the window, stop at what is before it.
-    for (let i = firstAtOrBefore(positions, times, to); i < positions.length; i++) {
-      const position = positions[i];
-      if (times[position] <= from) break;
-      if (counts[position] === 0) touched[touchedCount++] = position;
-      counts[position]++;
+    const set = index.bits.get(tags[t]);
+    if (!set) continue;
+    if (depth === levels.length) levels.push(new Uint32Array(set.length));
+    levels[depth].fill(0, low, high + 1);
+    depth++;
+    // An article gains a level for each tag it shares: carried up from the level below, highest first.
+    for (let k = depth - 1; k > 0; k--) {
+      const level = levels[k];
+      const below = levels[k - 1];
+      for (let w = low; w <= high; w++) level[w] |= below[w] & set[w];
     }
+    const once = levels[0];
+    for (let w = low; w <= high; w++) once[w] |= set[w];
   }
-  const marked = markSent(index, query.alreadySent, touchedCount);
-
-  const size = index.articles.length;
-  const best = new TopKeys(Math.min(limit, touchedCount));
-  let eligible = 0;
-  for (let i = 0; i < touchedCount; i++) {
-    const position = touched[i];
-    const matches = counts[position];
-    counts[position] = 0;
-    if (marked ? sent[position] === 1 : query.alreadySent.has(index.articles[position].id)) continue;
-    eligible++;
-    // More shared tags first; among equals, the earlier in the newest-then-id order.
-    best.offer(matches * size + (size - order[position]), position);
-  }
-  if (marked) for (const id of query.alreadySent) unmark(index, id);
-  const kept = best.positions().map((position) => index.articles[position]);
-  return { articles: kept, more: eligible - kept.length };
-}
-
-/**
- * Marks the already-sent articles by position when that is cheaper than looking each
- * touched article up in the set; returns whether it did.
- */
-function markSent<T extends CandidateArticle>(index: TagIndex<T>, alreadySent: ReadonlySet<string>, touchedCount: number): boolean {
-  if (alreadySent.size === 0 || alreadySent.size >= touchedCount) return false;
-  for (const id of alreadySent) {
+  if (depth === 0) return { articles: [], more: 0 };
+  for (let k = 0; k < depth; k++) clearOutside(levels[k], first, end);
+  for (const id of query.alreadySent) {
     const position = index.positionOf.get(id);
-    if (position !== undefined) index.sent[position] = 1;
+    if (position === undefined) continue;
+    const place = index.order[position];
+    for (let k = 0; k < depth; k++) levels[k][place >>> 5] &= ~(1 << (place & 31));
   }
-  return true;
+
+  let eligible = 0;
+  for (let w = low; w <= high; w++) eligible += bitCount(levels[0][w]);
+  const places: number[] = [];
+  for (let k = depth - 1; k >= 0 && places.length < limit; k--) {
+    const level = levels[k];
+    const above = k + 1 < depth ? levels[k + 1] : undefined;
+    for (let w = low; w <= high && places.length < limit; w++) {
+      for (let word = above ? level[w] & ~above[w] : level[w]; word !== 0 && places.length < limit; word &= word - 1) {
+        places.push((w << 5) + lowestBit(word));
+      }
+    }
+  }
+  return { articles: places.map((place) => index.articles[index.atPlace[place]]), more: eligible - places.length };
 }
 
-function unmark<T extends CandidateArticle>(index: TagIndex<T>, id: string): void {
-  const position = index.positionOf.get(id);
-  if (position !== undefined) index.sent[position] = 0;
+/** First place whose article is published at or before `time` (places are newest first, undated last). */
+function firstPlaceAtOrBefore(placeTimes: Float64Array, time: number): number {
+  let low = 0;
+  let high = placeTimes.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    // NaN (undated) compares false: it sorts as "at or before" everything, after every dated place.
+    if (placeTimes[mid] > time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
-/** Above this many kept entries, collecting and sorting once beats insertion. */
-const INSERTION_LIMIT = 64;
+/** Clears the bits below place `first` and from place `end` on, in the words that hold them. */
+function clearOutside(set: Uint32Array, first: number, end: number): void {
+  set[first >>> 5] &= ~0 << (first & 31);
+  if ((end & 31) !== 0) set[(end - 1) >>> 5] &= (1 << (end & 31)) - 1;
+}
 
-/** The `capacity` largest keys offered, best first; keys are distinct (one per position), so there are no ties. */
-class TopKeys {
-  private keys: number[] = [];
-  private values: number[] = [];
+function bitCount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
 
-  constructor(private readonly capacity: number) {}
-
-  offer(key: number, value: number): void {
-    const { keys, values, capacity } = this;
-    if (capacity > INSERTION_LIMIT) {
-      keys.push(key);
-      values.push(value);
-      return;
-    }
-    if (keys.length === capacity && (capacity === 0 || key <= keys[capacity - 1])) return;
-    let at = keys.length === capacity ? capacity - 1 : keys.length;
-    while (at > 0 && keys[at - 1] < key) {
-      keys[at] = keys[at - 1];
-      values[at] = values[at - 1];
-      at--;
-    }
-    keys[at] = key;
-    values[at] = value;
-  }
-
-  positions(): number[] {
-    if (this.capacity <= INSERTION_LIMIT) return this.values;
-    const entries = this.keys.map((key, i) => [key, this.values[i]] as const).sort((a, b) => b[0] - a[0]);
-    return entries.slice(0, this.capacity).map(([, value]) => value);
-  }
+function lowestBit(word: number): number {
+  return 31 - Math.clz32(word & -word);
 }
 
 interface Ranked<T> {
@@ -247,18 +249,6 @@ function countShared(tags: readonly string[], wanted: ReadonlySet<string>): numb
   let matches = 0;
   for (const tag of new Set(tags)) if (wanted.has(tag)) matches++;
   return matches;
-}
-
-/** First index whose article is published at or before `to` (positions are newest first). */
-function firstAtOrBefore(positions: Int32Array, times: Float64Array, to: number): number {
-  let low = 0;
-  let high = positions.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (times[positions[mid]] > to) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function checkedLimit(limit: number | undefined): number {
