@@ -68,15 +68,16 @@ function mimeInput(email: RenderedEmail, i: number): MailMessage {
   };
 }
 
-/** Proves the fast path's output is what mailparser (and so a mail client) reads. */
+/** Proves the fast path's output is what mailparser (and so a mail client) reads; mailparser gives line breaks as LF. */
 async function checkParses(raw: Buffer, expected: MailMessage): Promise<void> {
   const parsed = await simpleParser(raw);
+  const lf = (text: string) => text.replace(/\r\n/g, '\n');
   const unsubscribe = parsed.headerLines.find((line) => line.key === 'list-unsubscribe')?.line;
   const ok =
     parsed.messageId === expected.messageId &&
     parsed.subject === expected.subject &&
-    parsed.text === expected.text &&
-    parsed.html === expected.html &&
+    parsed.text === lf(expected.text) &&
+    parsed.html === lf(expected.html) &&
     unsubscribe === `List-Unsubscribe: ${expected.headers['List-Unsubscribe']}`;
   if (!ok) throw new Error('bench/render: mailparser does not read back what buildMessage wrote');
 }
