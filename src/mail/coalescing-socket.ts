@@ -1,19 +1,26 @@
 import { Socket } from 'node:net';
 
-type WriteCallback = (error?: Error | null) => void;
-
 /**
- * A TCP socket that sends what is written to it in one tick as one segment.
- * nodemailer writes a message and the dot that ends it separately, in the same
- * tick: two system calls and two packets per email, where one does. Corked at the
- * first write of a tick and uncorked after it, they leave in one writev.
+ * A TCP socket that sends what is written to it in one turn of the event loop
+ * as one segment. nodemailer writes a message and then the dot that ends it
+ * (through a piped stream, a chain of nextTicks): two system calls and two
+ * packets per email, where one does. The first write of a turn corks the socket
+ * until setImmediate, after that chain, so they leave in one writev.
  */
 export class CoalescingSocket extends Socket {
-  override write(chunk: Uint8Array | string, encodingOrCallback?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
-    if (this.writableCorked === 0) {
-      this.cork();
-      process.nextTick(() => this.uncork());
-    }
-    return typeof encodingOrCallback === 'function' ? super.write(chunk, encodingOrCallback) : super.write(chunk, encodingOrCallback, callback);
+  constructor() {
+    super();
+    // Not an overriding method: net.Socket.connect() puts the prototype's write on the
+    // instance (to undo an ended connection's), which would shadow it once connected.
+    this.once('connect', () => {
+      const write = this.write;
+      this.write = ((...args: Parameters<Socket['write']>) => {
+        if (this.writableCorked === 0) {
+          this.cork();
+          setImmediate(() => this.uncork());
+        }
+        return write.apply(this, args);
+      }) as Socket['write'];
+    });
   }
 }
