@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { CoalescingSocket } from './coalescing-socket';
 import { MailTransport, SendOutcome, SmtpEnvelope } from './mail-transport';
 import { classifySmtpError } from './smtp-errors';
 
@@ -214,8 +213,7 @@ export class SmtpTransport implements MailTransport {
   }
 
   private connect(): Promise<Lane> {
-    // nodemailer connects the socket it is given itself (DNS, timeouts, TLS as configured).
-    const connection = new SMTPConnection({ ...this.connectionOptions, socket: new CoalescingSocket() });
+    const connection = new SMTPConnection(this.connectionOptions);
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => {
         connection.close();
