@@ -18,11 +18,22 @@ function leaders(...ids: number[]): Metadata {
   };
 }
 
-/** An admin whose metadata answers come from a script, one per call. */
-function scriptedAdmin(answers: Array<Metadata | Error>): { admin: Admin; metadataCalls: () => number } {
+/** kafkajs' KafkaJSAggregateError around one KafkaJSCreateTopicError per topic. */
+function createTopicErrors(...types: string[]): Error {
+  return Object.assign(new Error('Topic creation errors'), { errors: types.map(protocolError) });
+}
+
+/** An admin whose createTopics and metadata answers come from scripts, one per call. */
+function scriptedAdmin(answers: Array<Metadata | Error>, creations: Array<true | Error> = [true]): { admin: Admin; metadataCalls: () => number; createCalls: () => number } {
   let calls = 0;
+  let creates = 0;
   const admin = {
-    createTopics: jest.fn(async () => true),
+    createTopics: jest.fn(async () => {
+      const answer = creations[Math.min(creates, creations.length - 1)];
+      creates += 1;
+      if (answer instanceof Error) throw answer;
+      return answer;
+    }),
     fetchTopicMetadata: jest.fn(async () => {
       const answer = answers[Math.min(calls, answers.length - 1)];
       calls += 1;
@@ -30,7 +41,7 @@ function scriptedAdmin(answers: Array<Metadata | Error>): { admin: Admin; metada
       return answer;
     }),
   } as unknown as Admin;
-  return { admin, metadataCalls: () => calls };
+  return { admin, metadataCalls: () => calls, createCalls: () => creates };
 }
 
 const topic: ITopicConfig = { topic: 't', numPartitions: 2 };
@@ -45,6 +56,24 @@ describe('createTopicAndWait', () => {
     ]);
     await createTopicAndWait(admin, topic);
     expect(metadataCalls()).toBe(4);
+  });
+
+  it('creates the topic once the broker has registered with its controller', async () => {
+    const notRegistered = createTopicErrors('INVALID_REPLICATION_FACTOR');
+    const { admin, createCalls } = scriptedAdmin([leaders(1, 1)], [notRegistered, notRegistered, true]);
+    await createTopicAndWait(admin, topic);
+    expect(createCalls()).toBe(3);
+  });
+
+  it('fails with the broker\'s own refusal when the replication factor stays out of reach', async () => {
+    const { admin } = scriptedAdmin([leaders(1, 1)], [createTopicErrors('INVALID_REPLICATION_FACTOR')]);
+    await expect(createTopicAndWait(admin, topic, 250)).rejects.toThrow('Topic creation errors');
+  });
+
+  it('passes any other creation error straight on', async () => {
+    const { admin, createCalls } = scriptedAdmin([leaders(1, 1)], [createTopicErrors('INVALID_REPLICATION_FACTOR', 'TOPIC_AUTHORIZATION_FAILED')]);
+    await expect(createTopicAndWait(admin, topic)).rejects.toThrow('Topic creation errors');
+    expect(createCalls()).toBe(1);
   });
 
   it('passes any other error straight on', async () => {
