@@ -79,7 +79,13 @@ describe('SIGTERM in the middle of an alert fan-out', () => {
     smtp.delay(0);
     await service.restart();
     await smtp.waitFor(READERS, 120_000);
-    await eventually(async () => ((await countByStatus(service)).sent === READERS ? true : undefined), 60_000);
+    await eventually(async () => ((await countByStatus(service)).sent === READERS ? true : undefined), 60_000).catch(async (error: Error) => {
+      // Seen once in CI and not reproduced since: say what the outbox and the service saw.
+      const rows = await service.prisma.delivery.findMany({ where: { status: { not: 'sent' } }, select: { id: true, status: true, attempts: true, lastError: true, nextAttemptAt: true } });
+      throw new Error(`${error.message}; not sent: ${JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}; ` +
+        `${smtp.messages.length} messages at the SMTP server; service warnings and delivery lines:\n` +
+        service.logs().filter((line) => /"level":[45]\d|deliveryId|shut/.test(line)).slice(-40).join('\n'));
+    });
     const ledger = await ledgerCheck(prisma, smtp.messages);
     expect({ lost: ledger.lost, duplicate: ledger.duplicate, unexpected: ledger.unexpected, uncertain: ledger.uncertain }).toEqual({
       lost: [],
