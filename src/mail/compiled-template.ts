@@ -162,8 +162,7 @@ function fillParts(parts: readonly Part[], scopes: Scope[], source: string): str
 
 /** Escaped, as ASCII, with CRLF line breaks: the same in HTML, and it keeps the filled page 7bit. */
 function sevenBitValue(text: string): string {
-  const escaped = asciiHtml(escapeHtml(text));
-  return escaped.includes('\n') || escaped.includes('\r') ? crlfLines(escaped) : escaped;
+  return crlfLines(asciiHtml(escapeHtml(text)));
 }
 
 function lookup(scopes: readonly Scope[], name: string): SlotValue {
