@@ -33,7 +33,7 @@ export async function transportCeiling(sink: SinkProcess, email: RenderedEmail, 
         headers: { 'List-Unsubscribe': `<http://localhost:3000/unsubscribe?token=t${i}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       });
       const outcome = await transport.send({ from: 'news@bench.test', to: `r${i}@readers.bench` }, raw, messageId);
-      if (outcome.status !== 'sent') throw new Error(`ceiling send failed: ${outcome.error}`);
+      if (outcome.status !== 'sent') throw new Error(`ceiling send failed: ${JSON.stringify(outcome)}`);
     }
   };
   try {

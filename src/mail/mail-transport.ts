@@ -8,18 +8,17 @@ export interface SmtpEnvelope {
  * What happened to one message. `transient`: try again later (4xx, connection trouble,
  * our own SMTP credentials). `permanent`: this message will never be accepted as it
  * is; `hardBounce` when the address itself does not exist and should be suppressed.
+ * `withdrawn`: the caller's signal was aborted before the message reached the server.
  * Error texts never contain an email address.
  */
-export type SendOutcome =
-  | { status: 'sent'; response: string }
-  | { status: 'transient'; error: string }
-  | { status: 'permanent'; error: string; hardBounce: boolean };
+export type SendOutcome = { status: 'sent'; response: string } | { status: 'withdrawn' } | SendFailure;
 
-export type SendFailure = Exclude<SendOutcome, { status: 'sent' }>;
+export type SendFailure = { status: 'transient'; error: string } | { status: 'permanent'; error: string; hardBounce: boolean };
 
 /** The one way out of the service for email. `send` never throws: every failure is an outcome. */
 export interface MailTransport {
-  send(envelope: SmtpEnvelope, raw: Buffer, messageId: string): Promise<SendOutcome>;
+  /** Aborting `signal` withdraws the message for as long as it waits for a connection; once on the wire it goes. */
+  send(envelope: SmtpEnvelope, raw: Buffer, messageId: string, signal?: AbortSignal): Promise<SendOutcome>;
   /** Resolves when the server is reachable and accepts our session; rejects otherwise. */
   verify(): Promise<void>;
   /** Stops taking messages, lets those in flight finish, then closes connections. */

@@ -26,6 +26,8 @@ const DEFAULTS = {
   closeTimeoutMs: 30_000,
 };
 
+const WITHDRAWN: SendOutcome = { status: 'withdrawn' };
+
 /** Replies that refused this message only: the session itself is fine and, after RSET, carries the next one. */
 const MESSAGE_REFUSALS = new Set(['EENVELOPE', 'EMESSAGE']);
 
@@ -104,9 +106,9 @@ export class SmtpTransport implements MailTransport {
     if (auth?.user) this.auth = { user: auth.user, pass: auth.pass ?? '' };
   }
 
-  send(envelope: SmtpEnvelope, raw: Buffer, messageId: string): Promise<SendOutcome> {
+  send(envelope: SmtpEnvelope, raw: Buffer, messageId: string, signal?: AbortSignal): Promise<SendOutcome> {
     if (this.closed) return Promise.resolve({ status: 'transient', error: 'SMTP transport is closed' });
-    const sending = this.deliver(envelope, raw, messageId);
+    const sending = this.deliver(envelope, raw, messageId, signal);
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
     return sending;
@@ -132,12 +134,18 @@ export class SmtpTransport implements MailTransport {
     for (const lane of this.idle.splice(0)) lane.close(!gaveUp);
   }
 
-  private async deliver(envelope: SmtpEnvelope, raw: Buffer, messageId: string): Promise<SendOutcome> {
+  private async deliver(envelope: SmtpEnvelope, raw: Buffer, messageId: string, signal?: AbortSignal): Promise<SendOutcome> {
+    if (signal?.aborted) return WITHDRAWN;
     let lane: Lane;
     try {
       lane = await this.acquire();
     } catch (error) {
       return this.failed(error, messageId);
+    }
+    // Checked again with the connection in hand: the wait for it can be long behind a slow server.
+    if (signal?.aborted) {
+      this.release(lane);
+      return WITHDRAWN;
     }
     try {
       const response = await lane.send(envelope, raw);
