@@ -5,10 +5,11 @@ import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliveryWorker } from './delivery-worker';
 import { AlertProgressRepository } from './alert-progress.repository';
+import { EligibilityWatch } from './eligibility-watch';
 
 @Module({
   imports: [SuppressionModule],
-  providers: [DeliveriesRepository, DeliveryComposer, DeliveryWorker, AlertProgressRepository, ReaderLinks],
+  providers: [DeliveriesRepository, DeliveryComposer, DeliveryWorker, AlertProgressRepository, EligibilityWatch, ReaderLinks],
   exports: [DeliveriesRepository, DeliveryWorker, ReaderLinks],
 })
 export class DeliveriesModule {}

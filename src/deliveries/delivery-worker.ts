@@ -14,6 +14,9 @@ import { Signal } from './signal';
 import { AlertRowsInHand } from './alert-rows-in-hand';
 import { ineligibilityReason } from './eligibility';
 import { AlertProgressRepository } from './alert-progress.repository';
+import { EligibilityWatch } from './eligibility-watch';
+import { EligibilityNotice, noticeConcerns } from './eligibility-notice';
+import { emailHash } from '../suppression/email-hash';
 
 const IDLE_POLL_MS = 200;
 const ERROR_BACKOFF_MS = 2000;
@@ -23,26 +26,31 @@ const SENT_FLUSH_SIZE = 50;
 const SENT_FLUSH_DELAY_MS = 50;
 /** Expired leases are looked for this often rather than before every claim: a lease lasts minutes. */
 const LEASE_SWEEP_MS = 5_000;
-/**
- * A row in hand longer than this has its reader's eligibility read again before it is
- * sent: behind a slow SMTP server a claimed batch can take minutes to go out, and a
- * reader who unsubscribed meanwhile must get nothing. Rows that go out sooner cost no query.
- */
-const RECHECK_AFTER_MS = 1_000;
 
 /** A claimed, eligible row waiting for a free sender, with the batch that can compose it. */
 interface ReadyDelivery {
   row: ClaimedDelivery;
   batch: ComposableBatch;
   priority: number;
-  /** When its reader was last found eligible (at claim, or at a re-check since). */
-  checkedAt: number;
+  /**
+   * Its reader's eligibility was read and no change to it has been announced since.
+   * Only worth anything while the watch is listening: otherwise every send reads again.
+   */
+  fresh: boolean;
+  /** Of its address, for matching suppression notices; computed the first time one arrives. */
+  addressHash?: string | null;
 }
 
 /**
  * Drains the outbox: claim → re-check eligibility → compose → send → record.
  * Each row ends as sent, skipped, failed, or queued again with a backoff;
  * nothing here decides *whether* someone should get mail, only delivers it.
+ *
+ * Eligibility is read with the claim. PostgreSQL then announces every change to a
+ * reader (EligibilityWatch): their rows in hand are read again before they go, and
+ * a message still waiting for an SMTP connection is withdrawn first. So an
+ * unsubscribe stops every email not yet on the wire when its notice arrives,
+ * milliseconds after it commits, without a query per email.
  *
  * Three loops keep SMTP busy: a feeder claims the next batch while the current
  * one is still sending (before the senders run dry), senders compose each email
@@ -68,8 +76,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private lastLeaseSweep = 0;
   private lastLeaseRenewal = Date.now();
   private readonly sent: ClaimedDelivery[] = [];
-  /** Rows senders have taken off `ready` and not finished with: waiting for a free SMTP connection counts. */
-  private readonly beingSent = new Set<ClaimedDelivery>();
+  /** Rows senders have taken off `ready` and not finished with (waiting for a free SMTP connection counts), each withdrawable. */
+  private readonly beingSent = new Map<ReadyDelivery, AbortController>();
+  /** Counts notices, so a claim that overlapped one knows its reads may be stale. */
+  private noticesSeen = 0;
   private flushing?: Promise<void>;
   private flushTimer?: NodeJS.Timeout;
   private readonly inHand = new AlertRowsInHand();
@@ -79,6 +89,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly composer: DeliveryComposer,
     private readonly suppression: SuppressionRepository,
     private readonly alertProgress: AlertProgressRepository,
+    private readonly watch: EligibilityWatch,
     private readonly metrics: MetricsService,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,7 +98,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.lowWater = Math.max(this.concurrency * 2, Math.ceil(config.deliveryBatchSize / 2));
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.watch.start({ changed: (notice) => this.forgetChecks(notice), unsure: () => this.forgetChecks() });
     this.running = true;
     this.feeder = this.feed();
     this.senders = Array.from({ length: this.concurrency }, () => this.sendLoop());
@@ -107,6 +119,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.flushing;
     await this.flush();
     await this.deliveries.release(unstarted.map((row) => row.id));
+    await this.watch.stop();
   }
 
   /** Called after new rows are committed, so an alert does not wait for the next poll. */
@@ -130,8 +143,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           continue;
         }
         const belowPriority = full ? this.ready[this.ready.length - 1].priority : undefined;
+        const noticesBefore = this.noticesSeen;
         const rows = await this.deliveries.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds, { belowPriority });
-        if (rows.length > 0) await this.accept(rows);
+        if (rows.length > 0) await this.accept(rows, this.watch.listening && this.noticesSeen === noticesBefore);
         else if (!full) drainedUntil = Date.now() + IDLE_POLL_MS;
       } catch (error) {
         this.logger.error({ err: (error as Error).message, msg: 'claiming deliveries failed; backing off' });
@@ -157,12 +171,28 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (Date.now() - this.lastLeaseRenewal < every) return;
     this.lastLeaseRenewal = Date.now();
     // In flight too: a send can wait in the SMTP pool's own queue for longer than a lease.
-    const held = [...this.ready.map(({ row }) => row.id), ...[...this.beingSent].map((row) => row.id), ...this.sent.map((row) => row.id)];
+    const held = [...this.ready.map(({ row }) => row.id), ...[...this.beingSent.keys()].map(({ row }) => row.id), ...this.sent.map((row) => row.id)];
     await this.deliveries.renewLeases(held, this.config.deliveryLeaseSeconds);
   }
 
+  /**
+   * A reader's eligibility changed (or, without a notice, anybody's may have): what was
+   * read of them is stale, and a message of theirs still waiting for a connection is withdrawn.
+   */
+  private forgetChecks(notice?: EligibilityNotice): void {
+    this.noticesSeen += 1;
+    const concerned = (entry: ReadyDelivery) =>
+      notice === undefined || noticeConcerns(notice, entry.row.subscriberId, () => (entry.addressHash ??= entry.row.email ? emailHash(entry.row.email) : null));
+    for (const entry of this.ready) if (concerned(entry)) entry.fresh = false;
+    for (const [entry, sending] of this.beingSent) {
+      if (!concerned(entry)) continue;
+      entry.fresh = false;
+      sending.abort();
+    }
+  }
+
   /** Skips rows whose reader is no longer eligible, then hands the rest to the senders. */
-  private async accept(rows: ClaimedDelivery[]): Promise<void> {
+  private async accept(rows: ClaimedDelivery[], fresh: boolean): Promise<void> {
     const eligible: ClaimedDelivery[] = [];
     const skipped = new Map<string, ClaimedDelivery[]>();
     for (const row of rows) {
@@ -185,8 +215,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (eligible.length === 0) return;
     this.inHand.hold(eligible);
     const batch = await this.composer.prepare(eligible);
-    const checkedAt = Date.now();
-    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], checkedAt });
+    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
   }
@@ -200,26 +229,32 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       // Once per crossing, not once per email: the feeder claims the next batch before this one runs dry.
       if (this.ready.length === this.lowWater - 1) this.feederCall.notify();
-      this.beingSent.add(next.row);
+      await this.sendOne(next);
+    }
+  }
+
+  /** Sends one row, reading its reader again first when what we know may be stale, and again after a withdrawal. */
+  private async sendOne(entry: ReadyDelivery): Promise<void> {
+    for (;;) {
+      const sending = new AbortController();
+      this.beingSent.set(entry, sending);
       try {
-        if (Date.now() - next.checkedAt > RECHECK_AFTER_MS && !(await this.stillEligible(next))) continue;
-        await this.deliver(next);
+        if (!(entry.fresh && this.watch.listening) && !(await this.stillEligible(entry))) return;
+        if ((await this.deliver(entry, sending.signal)) !== 'withdrawn') return;
       } finally {
-        this.beingSent.delete(next.row);
+        this.beingSent.delete(entry);
       }
     }
   }
 
   /**
    * Reads eligibility again for `entry` and, in the same query, for every other row
-   * that has waited as long; skips those whose reader is no longer eligible.
+   * whose reads are stale; skips those whose reader is no longer eligible.
    */
   private async stillEligible(entry: ReadyDelivery): Promise<boolean> {
-    const now = Date.now();
-    const waiting = [entry, ...this.ready.filter((other) => now - other.checkedAt > RECHECK_AFTER_MS)];
-    const checkedBefore = waiting.map((item) => item.checkedAt);
-    // Marked first, so senders popping these meanwhile do not query them again.
-    for (const item of waiting) item.checkedAt = now;
+    const waiting = [entry, ...this.ready.filter((other) => !other.fresh)];
+    // Marked before the query, so a notice arriving while it runs marks them stale again.
+    for (const item of waiting) item.fresh = true;
     try {
       const current = await this.deliveries.currentEligibility(waiting.map(({ row }) => row.id));
       // Another sender may have taken one of them meanwhile: it is on the wire, too late to skip.
@@ -249,7 +284,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return !dropped.has(entry.row);
     } catch (error) {
       // Unknown is not eligible: nothing is sent until the database answers again (nothing could be recorded either).
-      waiting.forEach((item, i) => (item.checkedAt = checkedBefore[i]));
+      for (const item of waiting) item.fresh = false;
       this.ready.unshift(entry);
       this.logger.error({ deliveryId: String(entry.row.id), err: (error as Error).message, msg: 'eligibility re-check failed; holding sends' });
       await sleep(ERROR_BACKOFF_MS);
@@ -257,7 +292,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async deliver({ row, batch }: ReadyDelivery): Promise<void> {
+  private async deliver({ row, batch }: ReadyDelivery, signal: AbortSignal): Promise<'withdrawn' | 'done'> {
     try {
       const message = batch.compose(row);
       if ('error' in message) {
@@ -265,34 +300,38 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.metrics.deliveriesFailed.inc({ kind: row.kind });
         this.logger.warn({ deliveryId: String(row.id), kind: row.kind, err: message.error, msg: 'delivery failed: could not be composed' });
         await this.recordAlertProgress([row], { sent: false });
-        return;
+        return 'done';
       }
-      if (await this.send(row, message)) {
+      const outcome = await this.send(row, message, signal);
+      if (outcome === 'sent') {
         this.logger.debug({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, msg: 'delivery accepted by SMTP' });
         this.sent.push(row);
         this.flushSoon();
       }
+      return outcome === 'withdrawn' ? 'withdrawn' : 'done';
     } catch (error) {
       // Recording an outcome failed: the row keeps its lease and comes back as uncertain.
       this.inHand.release([row]);
       this.logger.error({ deliveryId: String(row.id), err: (error as Error).message, msg: 'delivery outcome not recorded' });
+      return 'done';
     }
   }
 
-  /** Returns true when SMTP accepted the message; every other outcome is recorded here. */
-  private async send(row: ClaimedDelivery, message: OutgoingMessage): Promise<boolean> {
+  /** Failures are recorded here; a sent message is left to the flusher, a withdrawn one to the caller. */
+  private async send(row: ClaimedDelivery, message: OutgoingMessage, signal: AbortSignal): Promise<'sent' | 'withdrawn' | 'failed'> {
     const kind = { kind: row.kind };
+    const stopTimer = this.metrics.smtpLatency.startTimer();
+    const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, signal);
+    if (outcome.status === 'withdrawn') return 'withdrawn';
+    stopTimer();
     if (row.wasUncertain) {
       this.metrics.uncertainResends.inc(kind);
-      this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resending with the same Message-ID: a lease ran out mid-send, the server may have it already' });
+      this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resent with the same Message-ID: a lease ran out mid-send, the server may have had it already' });
     }
-    const stopTimer = this.metrics.smtpLatency.startTimer();
-    const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId);
-    stopTimer();
     switch (outcome.status) {
       case 'sent':
         this.metrics.deliveriesSent.inc(kind);
-        return true;
+        return 'sent';
       case 'transient':
         if (shouldGiveUp(row.attempts)) {
           await this.deliveries.markFailed(row.id, `gave up after ${row.attempts} attempts: ${outcome.error}`);
@@ -305,7 +344,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           this.logger.log({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, retryInMs, err: outcome.error, msg: 'delivery will be retried' });
         }
         await this.recordAlertProgress([row], { sent: false });
-        return false;
+        return 'failed';
       case 'permanent':
         await this.deliveries.markFailed(row.id, outcome.error);
         this.metrics.deliveriesFailed.inc(kind);
@@ -313,7 +352,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         else if (row.subscriberId) await this.suppression.recordSoftBounce(row.subscriberId, message.to, outcome.error);
         this.logger.warn({ deliveryId: String(row.id), kind: row.kind, hardBounce: outcome.hardBounce, msg: 'delivery failed permanently' });
         await this.recordAlertProgress([row], { sent: false });
-        return false;
+        return 'failed';
     }
   }
 

@@ -66,4 +66,34 @@ describe('A reader who unsubscribes between queueing and sending', () => {
     expect(received).toHaveLength(readers.length - 2);
     await expectCleanLedger(service.prisma, service.smtp);
   });
+
+  it('gets no digest when their message is already waiting for the busy SMTP connection', async () => {
+    const at = new Date('2026-11-24T07:00:00Z');
+    const readers = await someReaders(service.prisma, 20, () => ({ tags: ['e1-wire'], nextDigestAt: new Date(0) }));
+    await service.prisma.article.create({
+      data: { id: 'e1-wire-story', title: 'E1 story, on the wire', url: 'https://news.example.com/e1-wire', tags: ['e1-wire'], publishedAt: new Date(at.getTime() - HOUR) },
+    });
+    const before = service.smtp.messages.length;
+    service.smtp.delay(1_000);
+
+    const run = await request(service.url).post('/digests/run').set(editor).send({ at: at.toISOString() });
+    expect(run.status).toBe(202);
+    await service.smtp.waitFor(before + 1, 60_000);
+    // Rows go out in id order over the one connection: the first is accepted, the second is
+    // on the wire for a second, and the senders hold the next ones composed, each waiting
+    // for that connection. The fourth has been in a sender's hands, checked, since the claim.
+    const rows = await service.prisma.delivery.findMany({ where: { kind: 'digest', subscriberId: { in: readers.map((reader) => reader.id) } }, orderBy: { id: 'asc' } });
+    expect(rows).toHaveLength(readers.length);
+    const waiting = readers.find((reader) => reader.id === rows[3].subscriberId) as Reader;
+
+    expect((await unsubscribe(waiting)).status).toBe(200);
+    service.smtp.delay(0);
+    await outboxSettled(service.prisma, 120_000);
+
+    const received = service.smtp.messages.slice(before).flatMap((mail) => mail.envelope.to);
+    expect(received).not.toContain(waiting.email);
+    expect(await service.prisma.delivery.findUnique({ where: { id: rows[3].id } })).toMatchObject({ status: 'skipped' });
+    expect(received).toHaveLength(readers.length - 1);
+    await expectCleanLedger(service.prisma, service.smtp);
+  });
 });
