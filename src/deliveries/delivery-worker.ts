@@ -39,6 +39,8 @@ interface ReadyDelivery {
   fresh: boolean;
   /** Of its address, for matching suppression notices; computed the first time one arrives. */
   addressHash?: string | null;
+  /** Set by a notice while a sender holds it: the transport hands it back unless it is already on the wire. */
+  withdrawn: boolean;
 }
 
 /**
@@ -76,8 +78,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private lastLeaseSweep = 0;
   private lastLeaseRenewal = Date.now();
   private readonly sent: ClaimedDelivery[] = [];
-  /** Rows senders have taken off `ready` and not finished with (waiting for a free SMTP connection counts), each withdrawable. */
-  private readonly beingSent = new Map<ReadyDelivery, AbortController>();
+  /** Rows senders have taken off `ready` and not finished with: waiting for a free SMTP connection counts. */
+  private readonly beingSent = new Set<ReadyDelivery>();
   /** Counts notices, so a claim that overlapped one knows its reads may be stale. */
   private noticesSeen = 0;
   private flushing?: Promise<void>;
@@ -171,7 +173,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (Date.now() - this.lastLeaseRenewal < every) return;
     this.lastLeaseRenewal = Date.now();
     // In flight too: a send can wait in the SMTP pool's own queue for longer than a lease.
-    const held = [...this.ready.map(({ row }) => row.id), ...[...this.beingSent.keys()].map(({ row }) => row.id), ...this.sent.map((row) => row.id)];
+    const held = [...this.ready.map(({ row }) => row.id), ...[...this.beingSent].map(({ row }) => row.id), ...this.sent.map((row) => row.id)];
     await this.deliveries.renewLeases(held, this.config.deliveryLeaseSeconds);
   }
 
@@ -184,10 +186,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const concerned = (entry: ReadyDelivery) =>
       notice === undefined || noticeConcerns(notice, entry.row.subscriberId, () => (entry.addressHash ??= entry.row.email ? emailHash(entry.row.email) : null));
     for (const entry of this.ready) if (concerned(entry)) entry.fresh = false;
-    for (const [entry, sending] of this.beingSent) {
+    for (const entry of this.beingSent) {
       if (!concerned(entry)) continue;
       entry.fresh = false;
-      sending.abort();
+      entry.withdrawn = true;
     }
   }
 
@@ -215,7 +217,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (eligible.length === 0) return;
     this.inHand.hold(eligible);
     const batch = await this.composer.prepare(eligible);
-    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh });
+    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh, withdrawn: false });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
   }
@@ -236,11 +238,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** Sends one row, reading its reader again first when what we know may be stale, and again after a withdrawal. */
   private async sendOne(entry: ReadyDelivery): Promise<void> {
     for (;;) {
-      const sending = new AbortController();
-      this.beingSent.set(entry, sending);
+      entry.withdrawn = false;
+      this.beingSent.add(entry);
       try {
         if (!(entry.fresh && this.watch.listening) && !(await this.stillEligible(entry))) return;
-        if ((await this.deliver(entry, sending.signal)) !== 'withdrawn') return;
+        if ((await this.deliver(entry)) !== 'withdrawn') return;
       } finally {
         this.beingSent.delete(entry);
       }
@@ -292,7 +294,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async deliver({ row, batch }: ReadyDelivery, signal: AbortSignal): Promise<'withdrawn' | 'done'> {
+  private async deliver(entry: ReadyDelivery): Promise<'withdrawn' | 'done'> {
+    const { row, batch } = entry;
     try {
       const message = batch.compose(row);
       if ('error' in message) {
@@ -302,7 +305,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.recordAlertProgress([row], { sent: false });
         return 'done';
       }
-      const outcome = await this.send(row, message, signal);
+      const outcome = await this.send(row, message, () => entry.withdrawn);
       if (outcome === 'sent') {
         this.logger.debug({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, msg: 'delivery accepted by SMTP' });
         this.sent.push(row);
@@ -318,10 +321,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** Failures are recorded here; a sent message is left to the flusher, a withdrawn one to the caller. */
-  private async send(row: ClaimedDelivery, message: OutgoingMessage, signal: AbortSignal): Promise<'sent' | 'withdrawn' | 'failed'> {
+  private async send(row: ClaimedDelivery, message: OutgoingMessage, withdrawn: () => boolean): Promise<'sent' | 'withdrawn' | 'failed'> {
     const kind = { kind: row.kind };
     const stopTimer = this.metrics.smtpLatency.startTimer();
-    const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, signal);
+    const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, withdrawn);
     if (outcome.status === 'withdrawn') return 'withdrawn';
     stopTimer();
     if (row.wasUncertain) {

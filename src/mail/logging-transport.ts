@@ -23,9 +23,9 @@ export class LoggingTransport implements MailTransport {
     return this.messages;
   }
 
-  async send(envelope: SmtpEnvelope, raw: Buffer, messageId: string, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(envelope: SmtpEnvelope, raw: Buffer, messageId: string, withdrawn?: () => boolean): Promise<SendOutcome> {
     if (this.closed) return { status: 'transient', error: 'logging transport is closed' };
-    if (signal?.aborted) return { status: 'withdrawn' };
+    if (withdrawn?.()) return { status: 'withdrawn' };
     const message = { envelope, raw, messageId };
     const outcome = this.outcome(message);
     if (outcome.status === 'sent') this.messages.push(message);

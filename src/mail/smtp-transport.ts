@@ -106,9 +106,9 @@ export class SmtpTransport implements MailTransport {
     if (auth?.user) this.auth = { user: auth.user, pass: auth.pass ?? '' };
   }
 
-  send(envelope: SmtpEnvelope, raw: Buffer, messageId: string, signal?: AbortSignal): Promise<SendOutcome> {
+  send(envelope: SmtpEnvelope, raw: Buffer, messageId: string, withdrawn?: () => boolean): Promise<SendOutcome> {
     if (this.closed) return Promise.resolve({ status: 'transient', error: 'SMTP transport is closed' });
-    const sending = this.deliver(envelope, raw, messageId, signal);
+    const sending = this.deliver(envelope, raw, messageId, withdrawn);
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
     return sending;
@@ -134,8 +134,8 @@ export class SmtpTransport implements MailTransport {
     for (const lane of this.idle.splice(0)) lane.close(!gaveUp);
   }
 
-  private async deliver(envelope: SmtpEnvelope, raw: Buffer, messageId: string, signal?: AbortSignal): Promise<SendOutcome> {
-    if (signal?.aborted) return WITHDRAWN;
+  private async deliver(envelope: SmtpEnvelope, raw: Buffer, messageId: string, withdrawn?: () => boolean): Promise<SendOutcome> {
+    if (withdrawn?.()) return WITHDRAWN;
     let lane: Lane;
     try {
       lane = await this.acquire();
@@ -143,7 +143,7 @@ export class SmtpTransport implements MailTransport {
       return this.failed(error, messageId);
     }
     // Checked again with the connection in hand: the wait for it can be long behind a slow server.
-    if (signal?.aborted) {
+    if (withdrawn?.()) {
       this.release(lane);
       return WITHDRAWN;
     }
