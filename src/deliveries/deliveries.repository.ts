@@ -65,24 +65,25 @@ export class DeliveriesRepository {
    */
   async claim(limit: number, leaseSeconds: number, options: { belowPriority?: number } = {}): Promise<ClaimedDelivery[]> {
     // No sentinel value: the priority column is an int4, and a bound past its range makes PostgreSQL reject the whole claim.
-    const moreUrgent = options.belowPriority === undefined ? Prisma.empty : Prisma.sql`AND "priority" < ${options.belowPriority}`;
+    const moreUrgent = options.belowPriority === undefined ? '' : 'AND "priority" < $3';
     // The status is a literal, not a parameter, so each scan is planned for its own slice of the index.
-    const due = (status: Prisma.Sql) => Prisma.sql`
+    const due = (status: string) => `
         SELECT "id", "status" AS "previousStatus", "priority", "nextAttemptAt" FROM "Delivery"
-        WHERE "status" = ${status} AND "nextAttemptAt" <= now() ${moreUrgent}
+        WHERE "status" = '${status}' AND "nextAttemptAt" <= now() ${moreUrgent}
         ORDER BY "priority", "nextAttemptAt", "id"
-        LIMIT ${limit}
+        LIMIT $1
         FOR UPDATE SKIP LOCKED`;
-    return this.prisma.$queryRaw<ClaimedDelivery[]>`
-      WITH queued AS (${due(Prisma.sql`'queued'`)}), uncertain AS (${due(Prisma.sql`'uncertain'`)}), picked AS (
+    const values = options.belowPriority === undefined ? [limit, leaseSeconds] : [limit, leaseSeconds, options.belowPriority];
+    const { rows } = await this.prisma.pool.query<Omit<ClaimedDelivery, 'id'> & { id: string }>(
+      `WITH queued AS (${due('queued')}), uncertain AS (${due('uncertain')}), picked AS (
         SELECT "id", "previousStatus" FROM (SELECT * FROM queued UNION ALL SELECT * FROM uncertain) due
         ORDER BY "priority", "nextAttemptAt", "id"
-        LIMIT ${limit}
+        LIMIT $1
       ), leased AS (
         UPDATE "Delivery" d
         SET "status" = 'sending', "attempts" = d."attempts" + 1,
             "uncertainResends" = d."uncertainResends" + CASE WHEN picked."previousStatus" = 'uncertain' THEN 1 ELSE 0 END,
-            "leaseUntil" = now() + make_interval(secs => ${leaseSeconds})
+            "leaseUntil" = now() + make_interval(secs => $2)
         FROM picked
         WHERE d."id" = picked."id"
         RETURNING d.*, picked."previousStatus"
@@ -96,7 +97,11 @@ export class DeliveriesRepository {
       FROM leased l
       LEFT JOIN "Subscriber" s ON s."id" = l."subscriberId"
       LEFT JOIN "Alert" a ON a."id" = l."alertId"
-      ORDER BY l."priority", l."id"`;
+      ORDER BY l."priority", l."id"`,
+      values,
+    );
+    // node-postgres reads an int8 as a string: it may exceed a JavaScript number.
+    return rows.map((row) => ({ ...row, id: BigInt(row.id) }));
   }
 
   /**
@@ -106,15 +111,17 @@ export class DeliveriesRepository {
    */
   async markSent(ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.prisma.$executeRaw`
-      WITH sent AS (
+    await this.prisma.pool.query(
+      `WITH sent AS (
         UPDATE "Delivery" SET "status" = 'sent', "sentAt" = now(), "leaseUntil" = NULL, "lastError" = NULL
-        WHERE "id" = ANY(${[...ids]}::bigint[]) AND "status" = 'sending'
+        WHERE "id" = ANY($1::bigint[]) AND "status" = 'sending'
         RETURNING "subscriberId"
       )
       UPDATE "Subscriber" s SET "softBounces" = 0
       FROM (SELECT DISTINCT "subscriberId" FROM sent) r
-      WHERE s."id" = r."subscriberId" AND s."softBounces" > 0`;
+      WHERE s."id" = r."subscriberId" AND s."softBounces" > 0`,
+      [ids.map(String)],
+    );
   }
 
   /** What claim() joined in to decide eligibility, read again for rows already in hand. */
