@@ -25,7 +25,7 @@ export function asciiHtml(html: string): string {
 }
 
 /** A native count of UTF-8 bytes: several times faster than a regex scan over a whole email. */
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   return Buffer.byteLength(text, 'utf8') === text.length;
 }
 

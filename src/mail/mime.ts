@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import { asciiHtml } from './escaping';
+import { asciiHtml, isAscii } from './escaping';
 import { crlfLines } from './line-breaks';
 
 /** One outgoing email, ready to be written as RFC 5322 MIME. */
@@ -109,8 +109,6 @@ function nextBoundary(): string {
   return BOUNDARY_PREFIX + boundaries.toString(36);
 }
 
-/** A character a 7bit body cannot carry as it is: NUL or anything outside ASCII. */
-const NOT_SEVEN_BIT = /[^\x01-\x7f]/;
 const CR = 13;
 
 /**
@@ -120,7 +118,8 @@ const CR = 13;
  * templates already write CRLF, so the usual HTML passes without being copied.
  */
 function sevenBitBody(content: string, boundary: string): string | null {
-  if (NOT_SEVEN_BIT.test(content)) return null;
+  // A 7bit body carries ASCII without NUL. Two native scans: a regex for the same took five times as long.
+  if (!isAscii(content) || content.includes('\0')) return null;
   let shape = lineShape(content);
   const lines = shape === 'bare' ? crlfLines(content) : content;
   if (lines !== content) shape = lineShape(lines);
