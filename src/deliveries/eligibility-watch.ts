@@ -91,9 +91,10 @@ export class EligibilityWatch {
     this.live = false;
     client.end().catch(() => undefined);
     if (this.stopped) return;
-    if (wasLive) {
-      this.logger.warn({ err: error?.message ?? 'connection ended', msg: 'no longer hearing eligibility changes; every send re-reads its reader until listening again' });
-      this.listener?.unsure();
+    if (wasLive) this.listener?.unsure();
+    // Once per outage (listening resets the backoff), not once per retry.
+    if (this.retryInMs === RECONNECT_MIN_MS) {
+      this.logger.warn({ err: error?.message ?? 'connection ended', msg: 'not hearing eligibility changes; every send re-reads its reader until listening again' });
     }
     this.retryTimer = setTimeout(() => void this.connect(), this.retryInMs);
     this.retryInMs = Math.min(this.retryInMs * 2, RECONNECT_MAX_MS);
