@@ -166,7 +166,7 @@ interface DecideCpu {
  * timed in CPU time: the run times them with the wall clock, which a busy machine
  * inflates (it counts the time the process waits for a core).
  */
-async function decideCpu(url: string, options: SeedOptions): Promise<DecideCpu> {
+async function decideCpu(url: string): Promise<DecideCpu> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -180,8 +180,11 @@ async function decideCpu(url: string, options: SeedOptions): Promise<DecideCpu> 
     let matchingCpu = 0;
     let relatedCpu = 0;
     let readers = 0;
-    for (let offset = 0; offset < options.subscribers; offset += 10_000) {
-      const { rows } = await client.query<{ tags: string[] }>('SELECT "tags" FROM "Subscriber" ORDER BY "id" OFFSET $1 LIMIT 10000', [offset]);
+    // Keyset pages: OFFSET made each page re-read every reader before it, quadratic at a million.
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const { rows } = await client.query<{ id: string; tags: string[] }>('SELECT "id", "tags" FROM "Subscriber" WHERE "id" > $1 ORDER BY "id" LIMIT 10000', [after]);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1].id;
       const started = ownCpuSeconds();
       const selections = rows.map((row) => selectDigestArticlesIndexed(catalog.index, { subscriberTags: row.tags, alreadySent: none, window, limit: 10 }));
       const matched = ownCpuSeconds();
@@ -251,7 +254,7 @@ export async function run(): Promise<BenchRow[]> {
     const service = await measureServiceRun(app, sink, db.name, options.subscribers);
     const sample = await sampleOfRun(db.url, app, naiveSample);
     const costs = perEmailCosts(app.get(TemplateRenderer), sample);
-    const decide = await decideCpu(db.url, options);
+    const decide = await decideCpu(db.url);
     await app.close();
     app = undefined;
     const naive = await new NaiveDigestPath('https://dispatch.example.com/').send(sample, sink, FROM, poolSize);
