@@ -37,6 +37,12 @@ interface ReadyDelivery {
    * Only worth anything while the watch is listening: otherwise every send reads again.
    */
   fresh: boolean;
+  /** Notices about its reader so far: a re-read that overlapped one cannot make it fresh. */
+  notices: number;
+  /** The re-read under way for it; a sender that takes it meanwhile waits for the answer. */
+  reading?: Promise<boolean>;
+  /** A re-read found its reader ineligible and recorded it as skipped. */
+  skipped?: boolean;
   /** Of its address, for matching suppression notices; computed the first time one arrives. */
   addressHash?: string | null;
   /** Set by a notice while a sender holds it: the transport hands it back unless it is already on the wire. */
@@ -185,12 +191,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.noticesSeen += 1;
     const concerned = (entry: ReadyDelivery) =>
       notice === undefined || noticeConcerns(notice, entry.row.subscriberId, () => (entry.addressHash ??= entry.row.email ? emailHash(entry.row.email) : null));
-    for (const entry of this.ready) if (concerned(entry)) entry.fresh = false;
+    for (const entry of this.ready) if (concerned(entry)) this.markStale(entry);
     for (const entry of this.beingSent) {
       if (!concerned(entry)) continue;
-      entry.fresh = false;
+      this.markStale(entry);
       entry.withdrawn = true;
     }
+  }
+
+  private markStale(entry: ReadyDelivery): void {
+    entry.fresh = false;
+    entry.notices += 1;
   }
 
   /** Skips rows whose reader is no longer eligible, then hands the rest to the senders. */
@@ -203,21 +214,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       else if (skipped.has(reason)) skipped.get(reason)?.push(row);
       else skipped.set(reason, [row]);
     }
-    for (const [reason, group] of skipped) {
-      await this.deliveries.markSkipped(
-        group.map((row) => row.id),
-        reason,
-      );
-      for (const row of group) {
-        this.metrics.deliveriesSkipped.inc({ kind: row.kind });
-        this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg: 'delivery skipped' });
-      }
-    }
+    await this.recordSkipped(skipped, 'delivery skipped');
     if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat(), { sent: false });
     if (eligible.length === 0) return;
     this.inHand.hold(eligible);
     const batch = await this.composer.prepare(eligible);
-    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh, withdrawn: false });
+    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh, notices: 0, withdrawn: false });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
   }
@@ -241,7 +243,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       entry.withdrawn = false;
       this.beingSent.add(entry);
       try {
-        if (!(entry.fresh && this.watch.listening) && !(await this.stillEligible(entry))) return;
+        if (!(entry.fresh && this.watch.listening)) {
+          // A read already under way for it is joined: sending before its answer could send to a reader it finds gone.
+          const answered = await (entry.reading ?? this.readAgain([entry, ...this.ready.filter((other) => !other.fresh && !other.reading)]));
+          if (entry.skipped) return;
+          if (!answered) {
+            // Unknown is not eligible: nothing is sent until the database answers again (nothing could be recorded either).
+            this.ready.unshift(entry);
+            await sleep(ERROR_BACKOFF_MS);
+            return;
+          }
+          // A notice about this reader arrived while the read ran: read again.
+          if (!entry.fresh) continue;
+        }
         if ((await this.deliver(entry)) !== 'withdrawn') return;
       } finally {
         this.beingSent.delete(entry);
@@ -250,47 +264,55 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Reads eligibility again for `entry` and, in the same query, for every other row
-   * whose reads are stale; skips those whose reader is no longer eligible.
+   * Reads eligibility again for `entries` in one query; skips those whose reader is no
+   * longer eligible and marks the rest fresh, unless a notice came while the query ran.
+   * Resolves to false when the database did not answer.
    */
-  private async stillEligible(entry: ReadyDelivery): Promise<boolean> {
-    const waiting = [entry, ...this.ready.filter((other) => !other.fresh)];
-    // Marked before the query, so a notice arriving while it runs marks them stale again.
-    for (const item of waiting) item.fresh = true;
-    try {
-      const current = await this.deliveries.currentEligibility(waiting.map(({ row }) => row.id));
-      // Another sender may have taken one of them meanwhile: it is on the wire, too late to skip.
-      const stillHeld = new Set(this.ready.map(({ row }) => row));
-      const skipped = new Map<string, ClaimedDelivery[]>();
-      for (const { row } of waiting) {
-        if (row !== entry.row && !stillHeld.has(row)) continue;
-        const found = current.get(row.id);
-        const reason = found ? ineligibilityReason({ kind: row.kind, ...found }) : 'subscriber erased';
-        if (reason !== null) skipped.set(reason, [...(skipped.get(reason) ?? []), row]);
+  private readAgain(entries: ReadyDelivery[]): Promise<boolean> {
+    const notices = entries.map((entry) => entry.notices);
+    const reading = (async () => {
+      try {
+        const current = await this.deliveries.currentEligibility(entries.map(({ row }) => row.id));
+        const skipped = new Map<string, ClaimedDelivery[]>();
+        const dropped = new Set<ReadyDelivery>();
+        entries.forEach((entry, i) => {
+          const found = current.get(entry.row.id);
+          const reason = found ? ineligibilityReason({ kind: entry.row.kind, ...found }) : 'subscriber erased';
+          if (reason === null) {
+            if (entry.notices === notices[i]) entry.fresh = true;
+            return;
+          }
+          skipped.set(reason, [...(skipped.get(reason) ?? []), entry.row]);
+          dropped.add(entry);
+        });
+        if (dropped.size === 0) return true;
+        await this.recordSkipped(skipped, 'delivery skipped: no longer eligible when its turn came');
+        for (const entry of dropped) entry.skipped = true;
+        const kept = this.ready.filter((entry) => !dropped.has(entry));
+        this.ready.splice(0, this.ready.length, ...kept);
+        await this.recordAlertProgress([...skipped.values()].flat(), { sent: false });
+        return true;
+      } catch (error) {
+        this.logger.error({ rows: entries.length, err: (error as Error).message, msg: 'eligibility re-check failed; holding sends' });
+        return false;
+      } finally {
+        for (const entry of entries) entry.reading = undefined;
       }
-      if (skipped.size === 0) return true;
-      const dropped = new Set([...skipped.values()].flat());
-      const kept = this.ready.filter(({ row }) => !dropped.has(row));
-      this.ready.splice(0, this.ready.length, ...kept);
-      for (const [reason, rows] of skipped) {
-        await this.deliveries.markSkipped(
-          rows.map((row) => row.id),
-          reason,
-        );
-        for (const row of rows) {
-          this.metrics.deliveriesSkipped.inc({ kind: row.kind });
-          this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg: 'delivery skipped: no longer eligible when its turn came' });
-        }
+    })();
+    for (const entry of entries) entry.reading = reading;
+    return reading;
+  }
+
+  private async recordSkipped(byReason: ReadonlyMap<string, ClaimedDelivery[]>, msg: string): Promise<void> {
+    for (const [reason, rows] of byReason) {
+      await this.deliveries.markSkipped(
+        rows.map((row) => row.id),
+        reason,
+      );
+      for (const row of rows) {
+        this.metrics.deliveriesSkipped.inc({ kind: row.kind });
+        this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg });
       }
-      await this.recordAlertProgress([...dropped], { sent: false });
-      return !dropped.has(entry.row);
-    } catch (error) {
-      // Unknown is not eligible: nothing is sent until the database answers again (nothing could be recorded either).
-      for (const item of waiting) item.fresh = false;
-      this.ready.unshift(entry);
-      this.logger.error({ deliveryId: String(entry.row.id), err: (error as Error).message, msg: 'eligibility re-check failed; holding sends' });
-      await sleep(ERROR_BACKOFF_MS);
-      return false;
     }
   }
 
