@@ -117,9 +117,14 @@ class FakeWatch {
 }
 
 const noProgress = { record: async () => [], recordFirstSends: async () => [], recordCompletions: async () => [] };
-const composer = {
-  prepare: async () => ({ compose: (row: ClaimedDelivery) => ({ from: 'news@test', to: row.email as string, messageId: row.messageId, raw: Buffer.from('mail') }) }),
-};
+function aComposer(duringPrepare: () => void) {
+  return {
+    prepare: async () => {
+      duringPrepare();
+      return { compose: (row: ClaimedDelivery) => ({ from: 'news@test', to: row.email as string, messageId: row.messageId, raw: Buffer.from('mail') }) };
+    },
+  };
+}
 const config = { smtp: { poolSize: 1 }, deliveryBatchSize: 10, deliveryLeaseSeconds: 60 } as AppConfig;
 
 async function until(condition: () => boolean): Promise<void> {
@@ -139,10 +144,10 @@ describe(DeliveryWorker.name, () => {
     worker = undefined;
   });
 
-  function start(outbox: FakeOutbox, transport: MailTransport, watch: FakeWatch): Promise<void> {
+  function start(outbox: FakeOutbox, transport: MailTransport, watch: FakeWatch, duringPrepare: () => void = () => undefined): Promise<void> {
     worker = new DeliveryWorker(
       outbox as unknown as DeliveriesRepository,
-      composer as unknown as DeliveryComposer,
+      aComposer(duringPrepare) as unknown as DeliveryComposer,
       {} as SuppressionRepository,
       noProgress as unknown as AlertProgressRepository,
       watch as unknown as EligibilityWatch,
@@ -172,6 +177,22 @@ describe(DeliveryWorker.name, () => {
     expect(outbox.reads).toEqual([rows.map((row) => row.id)]);
     expect(outbox.skipped).toEqual([2n]);
     expect(transport.accepted.sort()).toEqual(['ann@example.org', 'cy@example.org', 'dee@example.org']);
+  });
+
+  it('reads again rows that a notice could not reach while they were being prepared', async () => {
+    const watch = new FakeWatch();
+    const rows = ['ann', 'bob'].map((reader, i) => aRow(i + 1, reader));
+    const outbox = new FakeOutbox([...rows]);
+    const transport = new GatedTransport();
+    transport.open();
+    await start(outbox, transport, watch, () => watch.listener?.changed({ subscriberId: 'bob' }));
+
+    await until(() => outbox.reads.length === 1);
+    outbox.answer.resolve(confirmed(rows, 'bob'));
+    await until(() => outbox.sent.length + outbox.skipped.length === rows.length);
+
+    expect(outbox.skipped).toEqual([2n]);
+    expect(transport.accepted).toEqual(['ann@example.org']);
   });
 
   it('withdraws a message waiting for SMTP when its reader changes, reads that reader alone, and sends the rest unread', async () => {

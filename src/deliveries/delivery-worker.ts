@@ -153,7 +153,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         const belowPriority = full ? this.ready[this.ready.length - 1].priority : undefined;
         const noticesBefore = this.noticesSeen;
         const rows = await this.deliveries.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds, { belowPriority });
-        if (rows.length > 0) await this.accept(rows, this.watch.listening && this.noticesSeen === noticesBefore);
+        if (rows.length > 0) await this.accept(rows, noticesBefore);
         else if (!full) drainedUntil = Date.now() + IDLE_POLL_MS;
       } catch (error) {
         this.logger.error({ err: (error as Error).message, msg: 'claiming deliveries failed; backing off' });
@@ -204,8 +204,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     entry.notices += 1;
   }
 
-  /** Skips rows whose reader is no longer eligible, then hands the rest to the senders. */
-  private async accept(rows: ClaimedDelivery[], fresh: boolean): Promise<void> {
+  /**
+   * Skips rows whose reader is no longer eligible, then hands the rest to the senders: as
+   * fresh only if no notice has come since the claim began (`noticesBefore`) and none could be missed.
+   */
+  private async accept(rows: ClaimedDelivery[], noticesBefore: number): Promise<void> {
     const eligible: ClaimedDelivery[] = [];
     const skipped = new Map<string, ClaimedDelivery[]>();
     for (const row of rows) {
@@ -219,6 +222,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (eligible.length === 0) return;
     this.inHand.hold(eligible);
     const batch = await this.composer.prepare(eligible);
+    // Read only now: the rows were nowhere a notice could find them until they are pushed below.
+    const fresh = this.watch.listening && this.noticesSeen === noticesBefore;
     for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh, notices: 0, withdrawn: false });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
