@@ -11,6 +11,18 @@ const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * The Nest level for a kafkajs log entry. kafkajs logs every failed request at
+ * ERROR in its Connection namespace, including answers it retries by itself, such
+ * as "This server does not host this topic-partition" while a new topic's leader
+ * is elected. Those are warnings: what fails for good reaches our code as an
+ * exception or a consumer crash, and is logged there as an error.
+ */
+export function nestLevelFor(entry: Pick<LogEntry, 'namespace' | 'level'>): 'error' | 'warn' | 'log' | 'debug' {
+  if (entry.namespace === 'Connection' && entry.level === logLevel.ERROR) return 'warn';
+  return LEVELS[entry.level] ?? 'log';
+}
+
 /** kafkajs logs through Nest's logger so its lines are structured like ours. */
 export function createKafka(config: AppConfig): Kafka {
   return new Kafka({
@@ -25,7 +37,7 @@ export function createKafka(config: AppConfig): Kafka {
     logCreator: () => (entry: LogEntry) => {
       const logger = new Logger(`kafkajs:${entry.namespace}`);
       const { message, ...extra } = entry.log;
-      logger[LEVELS[entry.level] ?? 'log']({ ...extra, msg: message });
+      logger[nestLevelFor(entry)]({ ...extra, msg: message });
     },
   });
 }
