@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { PRIORITY } from '../deliveries/delivery.types';
+import { SUBSCRIBER_SUPPRESSED } from '../suppression/email-hash';
 
 export interface FanoutTarget {
   alertId: string;
@@ -15,11 +16,10 @@ export interface FanoutTarget {
  * An alert's audience (CONTRACT.md "Breaking alert"): confirmed subscribers with at
  * least one of the tags whose address is not suppressed. Counting and queueing share
  * this one predicate so the number an editor is shown is the number that gets queued.
- * The suppression hash must match emailHash() in src/suppression.
  */
 function audience(tags: readonly string[]): Prisma.Sql {
   return Prisma.sql`s."status" = 'confirmed' AND s."tags" && ${[...tags]}::text[]
-    AND NOT EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex'))`;
+    AND NOT ${Prisma.raw(SUBSCRIBER_SUPPRESSED)}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
+import { SUBSCRIBER_SUPPRESSED } from '../suppression/email-hash';
 import { ClaimedDelivery, NewDelivery, PRIORITY } from './delivery.types';
 
 type Tx = Prisma.TransactionClient | PrismaService;
@@ -92,7 +93,7 @@ export class DeliveriesRepository {
              l."articleIds", l."relatedIds", l."payload",
              (l."previousStatus" = 'uncertain') AS "wasUncertain",
              s."email", s."status"::text AS "subscriberStatus", s."tokenVersion",
-             EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex')) AS "suppressed",
+             ${SUBSCRIBER_SUPPRESSED} AS "suppressed",
              a."createdAt" AS "alertCreatedAt"
       FROM leased l
       LEFT JOIN "Subscriber" s ON s."id" = l."subscriberId"
@@ -129,7 +130,7 @@ export class DeliveriesRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<(Pick<ClaimedDelivery, 'id' | 'email' | 'subscriberStatus' | 'suppressed'>)[]>`
       SELECT d."id", s."email", s."status"::text AS "subscriberStatus",
-             EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex')) AS "suppressed"
+             ${Prisma.raw(SUBSCRIBER_SUPPRESSED)} AS "suppressed"
       FROM "Delivery" d LEFT JOIN "Subscriber" s ON s."id" = d."subscriberId"
       WHERE d."id" = ANY(${[...ids]}::bigint[])`;
     return new Map(rows.map(({ id, ...current }) => [id, current]));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
-import { emailHash } from '../suppression/email-hash';
+import { emailHash, SUBSCRIBER_SUPPRESSED } from '../suppression/email-hash';
 import { DigestFrequency } from './schedule';
 
 type Tx = Prisma.TransactionClient | PrismaService;
@@ -63,7 +63,7 @@ export class DigestSubscribersRepository {
     const rows = await this.prisma.$queryRaw<(Omit<DigestSubscriber, 'frequency'> & { frequency: string })[]>`
       SELECT s."id"::text AS "id", s."tags", s."frequency"::text AS "frequency", s."sendHour", s."timezone", s."weekday",
              s."nextDigestAt",
-             EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex')) AS "suppressed"
+             ${Prisma.raw(SUBSCRIBER_SUPPRESSED)} AS "suppressed"
       FROM "Subscriber" s
       WHERE s."status" = 'confirmed'
         AND s."nextDigestAt" <= ${at.toISOString()}::timestamptz
