@@ -214,8 +214,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     for (const row of rows) {
       const reason = ineligibilityReason(row);
       if (reason === null) eligible.push(row);
-      else if (skipped.has(reason)) skipped.get(reason)?.push(row);
-      else skipped.set(reason, [row]);
+      else addToGroup(skipped, reason, row);
     }
     await this.recordSkipped(skipped, 'delivery skipped');
     if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat(), { sent: false });
@@ -287,7 +286,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
             if (entry.notices === notices[i]) entry.fresh = true;
             return;
           }
-          skipped.set(reason, [...(skipped.get(reason) ?? []), entry.row]);
+          addToGroup(skipped, reason, entry.row);
           dropped.add(entry);
         });
         if (dropped.size === 0) return true;
@@ -453,6 +452,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if (lastSendLatencySeconds !== null) this.metrics.alertLatency.observe({ edge: 'last' }, lastSendLatencySeconds);
     }
   }
+}
+
+function addToGroup<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
 }
 
 function uniqueIds(ids: readonly (string | null)[]): string[] {
