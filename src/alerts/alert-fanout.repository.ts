@@ -19,7 +19,7 @@ export interface FanoutTarget {
  */
 function audience(tags: readonly string[]): Prisma.Sql {
   return Prisma.sql`s."status" = 'confirmed' AND s."tags" && ${[...tags]}::text[]
-    AND NOT ${Prisma.raw(SUBSCRIBER_SUPPRESSED)}`;
+    AND NOT ${SUBSCRIBER_SUPPRESSED}`;
 }
 
 /**

@@ -68,12 +68,13 @@ export class DeliveriesRepository {
     // No sentinel value: the priority column is an int4, and a bound past its range makes PostgreSQL reject the whole claim.
     const moreUrgent = options.belowPriority === undefined ? '' : 'AND "priority" < $3';
     // The status is a literal, not a parameter, so each scan is planned for its own slice of the index.
-    const due = (status: string) => `
+    const due = (status: 'queued' | 'uncertain') => `
         SELECT "id", "status" AS "previousStatus", "priority", "nextAttemptAt" FROM "Delivery"
         WHERE "status" = '${status}' AND "nextAttemptAt" <= now() ${moreUrgent}
         ORDER BY "priority", "nextAttemptAt", "id"
         LIMIT $1
         FOR UPDATE SKIP LOCKED`;
+    // Runs on the pg pool, so shared fragments go in as their text (SUBSCRIBER_SUPPRESSED has no parameters).
     const values = options.belowPriority === undefined ? [limit, leaseSeconds] : [limit, leaseSeconds, options.belowPriority];
     const { rows } = await this.prisma.pool.query<Omit<ClaimedDelivery, 'id'> & { id: string }>(
       `WITH queued AS (${due('queued')}), uncertain AS (${due('uncertain')}), picked AS (
@@ -93,7 +94,7 @@ export class DeliveriesRepository {
              l."articleIds", l."relatedIds", l."payload",
              (l."previousStatus" = 'uncertain') AS "wasUncertain",
              s."email", s."status"::text AS "subscriberStatus", s."tokenVersion",
-             ${SUBSCRIBER_SUPPRESSED} AS "suppressed",
+             ${SUBSCRIBER_SUPPRESSED.sql} AS "suppressed",
              a."createdAt" AS "alertCreatedAt"
       FROM leased l
       LEFT JOIN "Subscriber" s ON s."id" = l."subscriberId"
@@ -130,7 +131,7 @@ export class DeliveriesRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<(Pick<ClaimedDelivery, 'id' | 'email' | 'subscriberStatus' | 'suppressed'>)[]>`
       SELECT d."id", s."email", s."status"::text AS "subscriberStatus",
-             ${Prisma.raw(SUBSCRIBER_SUPPRESSED)} AS "suppressed"
+             ${SUBSCRIBER_SUPPRESSED} AS "suppressed"
       FROM "Delivery" d LEFT JOIN "Subscriber" s ON s."id" = d."subscriberId"
       WHERE d."id" = ANY(${[...ids]}::bigint[])`;
     return new Map(rows.map(({ id, ...current }) => [id, current]));

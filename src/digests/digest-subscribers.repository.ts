@@ -63,7 +63,7 @@ export class DigestSubscribersRepository {
     const rows = await this.prisma.$queryRaw<(Omit<DigestSubscriber, 'frequency'> & { frequency: string })[]>`
       SELECT s."id"::text AS "id", s."tags", s."frequency"::text AS "frequency", s."sendHour", s."timezone", s."weekday",
              s."nextDigestAt",
-             ${Prisma.raw(SUBSCRIBER_SUPPRESSED)} AS "suppressed"
+             ${SUBSCRIBER_SUPPRESSED} AS "suppressed"
       FROM "Subscriber" s
       WHERE s."status" = 'confirmed'
         AND s."nextDigestAt" <= ${at.toISOString()}::timestamptz

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Prisma } from '../generated/prisma/client';
 
 /**
  * What we keep of an address once its owner erased their data or it bounced:
@@ -12,4 +13,4 @@ export function emailHash(normalizedEmail: string): string {
  * SQL that is true when the address of the subscriber row aliased `s` is suppressed:
  * emailHash() computed by PostgreSQL. One definition for every query that asks.
  */
-export const SUBSCRIBER_SUPPRESSED = `EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex'))`;
+export const SUBSCRIBER_SUPPRESSED = Prisma.sql`EXISTS (SELECT 1 FROM "Suppression" x WHERE x."emailHash" = encode(sha256(convert_to(s."email", 'UTF8')), 'hex'))`;
