@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { databaseUrl } from '../../scripts/database-url';
 import { kafkaBrokersFromEnv } from '../../scripts/infra/kafka';
+import { REPO_ROOT } from '../../scripts/infra/paths';
 
 /**
  * Where the integration tests find their infrastructure: the same variables
@@ -7,8 +11,29 @@ import { kafkaBrokersFromEnv } from '../../scripts/infra/kafka';
  * resolves them alike without relying on the global set-up's process.
  */
 
-/** Migrated once per migrations change; every test database is cloned from it. */
-export const TEMPLATE_DATABASE = 'dispatch_test_template';
+const MIGRATIONS_DIR = join(REPO_ROOT, 'prisma', 'migrations');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]))
+    .sort();
+}
+
+/** Changes whenever a migration is added, removed or edited. */
+export function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of filesUnder(MIGRATIONS_DIR)) {
+    hash.update(relative(MIGRATIONS_DIR, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Migrated once per set of migrations; every test database is cloned from it.
+ * Named after the migrations, so checkouts with different migrations (two
+ * branches tested side by side on one server) never rebuild each other's template.
+ */
+export const TEMPLATE_DATABASE = `dispatch_test_template_${migrationsHash().slice(0, 16)}`;
 
 /** Test databases are named dispatch_test_<pid of the worker>_<random> so leftovers can be told apart. */
 export const TEST_DATABASE_PREFIX = 'dispatch_test_';

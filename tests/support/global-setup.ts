@@ -1,32 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { deployMigrations } from '../../scripts/db-migrate';
 import { ensureKafka } from '../../scripts/infra/kafka';
 import { LOOPBACK_HOSTS } from '../../scripts/infra/net';
-import { REPO_ROOT } from '../../scripts/infra/paths';
 import { ensurePostgres } from '../../scripts/infra/postgres';
 import { isAlive } from '../../scripts/infra/processes';
 import { dropDatabase, withMaintenanceClient } from './database';
-import { databaseUrlFor, kafkaBrokers, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, testServerUrl } from './env';
+import { databaseUrlFor, kafkaBrokers, migrationsHash, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, testServerUrl } from './env';
 import { reapThrowawayBrokers } from './kafka-broker';
-
-const MIGRATIONS_DIR = join(REPO_ROOT, 'prisma', 'migrations');
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]))
-    .sort();
-}
-
-/** Changes whenever a migration is added, removed or edited. */
-function migrationsHash(): string {
-  const hash = createHash('sha256');
-  for (const file of filesUnder(MIGRATIONS_DIR)) {
-    hash.update(relative(MIGRATIONS_DIR, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return `migrations:${hash.digest('hex')}`;
-}
 
 /**
  * (Re)creates the template only when the migrations changed since it was
@@ -35,7 +14,7 @@ function migrationsHash(): string {
  * two test runs started together from rebuilding it at the same time.
  */
 async function prepareTemplate(): Promise<void> {
-  const wanted = migrationsHash();
+  const wanted = `migrations:${migrationsHash()}`;
   await withMaintenanceClient(async (client) => {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [TEMPLATE_DATABASE]);
     try {
