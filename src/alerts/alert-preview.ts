@@ -7,8 +7,8 @@ import { toArticleView } from '../articles/article-view';
 import { ReaderLinks } from '../subscriptions/reader-links';
 import { ALERT_MAX_RELATED } from '../mail/emails/alert-email';
 import { AlertPreviewRequest } from './alert-request';
-import { AlertFanoutRepository } from './alert-fanout.repository';
-import { ArticleNotFoundError } from './alerts.service';
+import { AlertAudienceRepository } from './alert-audience.repository';
+import { ArticleNotFoundError } from './create-alert';
 
 export interface AlertPreviewResult {
   recipients: number;
@@ -25,7 +25,7 @@ export interface AlertPreviewResult {
 export class AlertPreview {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly fanout: AlertFanoutRepository,
+    private readonly fanout: AlertAudienceRepository,
     private readonly related: RelatedArticlesService,
     private readonly renderer: TemplateRenderer,
     private readonly clock: Clock,

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, NotFo
 import { EditorAuthGuard, EditorRequest } from '../editors/editor-auth.guard';
 import { isAlertId, parseAlertPreviewRequest, parseCreateAlertRequest } from './alert-request';
 import { AlertPreview, AlertPreviewResult } from './alert-preview';
-import { AlertStatus, AlertsService, ArticleNotFoundError } from './alerts.service';
+import { AlertStatus, CreateAlert, ArticleNotFoundError } from './create-alert';
 import { SendAlert } from './send-alert';
 
 /**
@@ -18,7 +18,7 @@ import { SendAlert } from './send-alert';
 export class AlertsController {
   constructor(
     private readonly sendAlert: SendAlert,
-    private readonly alerts: AlertsService,
+    private readonly alerts: CreateAlert,
     private readonly preview: AlertPreview,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ArticlesRepository } from '../articles/articles.repository';
 import { CreateAlertRequest } from './alert-request';
-import { AlertsService, AlertSummary } from './alerts.service';
+import { CreateAlert, AlertSummary } from './create-alert';
 
 export interface SendAlertCommand {
   request: CreateAlertRequest;
@@ -18,7 +18,7 @@ export interface SendAlertCommand {
 export class SendAlert {
   constructor(
     private readonly articles: ArticlesRepository,
-    private readonly alerts: AlertsService,
+    private readonly alerts: CreateAlert,
   ) {}
 
   async execute({ request, sentBy }: SendAlertCommand): Promise<AlertSummary> {
@@ -29,6 +29,6 @@ export class SendAlert {
     } else {
       articleId = request.articleId;
     }
-    return this.alerts.create({ articleId, tags: request.tags, sentBy, resend: request.resend });
+    return this.alerts.execute({ articleId, tags: request.tags, sentBy, resend: request.resend });
   }
 }

@@ -36,11 +36,4 @@ describe(AlertRowsInHand.name, () => {
 
     expect(sut.release([aRow(1)])).toEqual(['alert-a']);
   });
-
-  it('remembers which alerts have their first send recorded', () => {
-    const sut = new AlertRowsInHand();
-    sut.firstSendRecorded(['alert-a']);
-
-    expect(sut.withoutFirstSend(['alert-a', 'alert-b'])).toEqual(['alert-b']);
-  });
 });

@@ -4,21 +4,15 @@ export interface AlertRow {
   alertId: string | null;
 }
 
-/** First sends remembered; an alert is looked up again only after this many newer ones. */
-const REMEMBERED_FIRST_SENDS = 10_000;
-
 /**
- * A worker's local knowledge about the alerts it is sending, used to skip progress
- * queries that cannot change anything:
- * - while it still holds rows of an alert (waiting, in flight, or sent but not yet
- *   recorded), that alert cannot be complete, so its completion is not checked;
- * - once an alert's first send has been recorded, it is not recorded again.
- * Both only ever skip work; the database stays the judge of what is done.
+ * Which alerts this instance holds rows of (waiting, in flight, or sent but not yet
+ * recorded): while it holds any, that alert cannot be complete, so the "settled"
+ * event names an alert as idle here only once its last row is let go. Only ever
+ * skips work; the database stays the judge of what is done.
  */
 export class AlertRowsInHand {
   private readonly alertOf = new Map<bigint, string>();
   private readonly count = new Map<string, number>();
-  private readonly firstSends = new Set<string>();
 
   hold(rows: readonly AlertRow[]): void {
     for (const row of rows) {
@@ -43,17 +37,5 @@ export class AlertRowsInHand {
       else this.count.delete(row.alertId);
     }
     return [...touched].filter((alertId) => !this.count.has(alertId));
-  }
-
-  /** Of these alerts, those whose first send is not known to be recorded. */
-  withoutFirstSend(alertIds: readonly string[]): string[] {
-    return alertIds.filter((alertId) => !this.firstSends.has(alertId));
-  }
-
-  firstSendRecorded(alertIds: readonly string[]): void {
-    for (const alertId of alertIds) {
-      this.firstSends.add(alertId);
-      if (this.firstSends.size > REMEMBERED_FIRST_SENDS) this.firstSends.delete(this.firstSends.values().next().value as string);
-    }
   }
 }

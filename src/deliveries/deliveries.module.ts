@@ -1,15 +1,34 @@
 import { Module } from '@nestjs/common';
 import { SuppressionModule } from '../suppression/suppression.module';
 import { ReaderLinks } from '../subscriptions/reader-links';
-import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryComposer } from './delivery-composer';
+import { DeliveryCountsRepository } from './delivery-counts.repository';
+import { DeliveryEvents } from './delivery-events';
+import { DeliveryLeasesRepository } from './delivery-leases.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryWorker } from './delivery-worker';
-import { AlertProgressRepository } from './alert-progress.repository';
 import { EligibilityWatch } from './eligibility-watch';
+import { Outbox } from './outbox';
+import { OutboxSignal } from './outbox-signal';
+import { OutboxStatus } from './outbox-status';
 
 @Module({
   imports: [SuppressionModule],
-  providers: [DeliveriesRepository, DeliveryComposer, DeliveryWorker, AlertProgressRepository, EligibilityWatch, ReaderLinks],
-  exports: [DeliveriesRepository, DeliveryWorker, ReaderLinks],
+  providers: [
+    Outbox,
+    OutboxSignal,
+    OutboxStatus,
+    DeliveryEvents,
+    DeliveryLeasesRepository,
+    DeliveryOutcomesRepository,
+    DeliveryCountsRepository,
+    DeliveryRecorder,
+    DeliveryComposer,
+    DeliveryWorker,
+    EligibilityWatch,
+    ReaderLinks,
+  ],
+  exports: [Outbox, OutboxStatus, DeliveryEvents, DeliveryCountsRepository, ReaderLinks],
 })
 export class DeliveriesModule {}

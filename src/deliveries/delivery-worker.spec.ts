@@ -3,18 +3,22 @@ import { AppConfig } from '../config/config';
 import { MailTransport, SendOutcome, SmtpEnvelope } from '../mail/mail-transport';
 import { MetricsService } from '../metrics/metrics.service';
 import { SuppressionRepository } from '../suppression/suppression.repository';
-import { AlertProgressRepository } from './alert-progress.repository';
-import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryComposer } from './delivery-composer';
+import { DeliveryEvents } from './delivery-events';
+import { DeliveryLeasesRepository } from './delivery-leases.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryWorker } from './delivery-worker';
-import { ClaimedDelivery } from './delivery.types';
+import { ClaimedDelivery, HeldRow } from './delivery.types';
 import { EligibilityListener, EligibilityWatch } from './eligibility-watch';
+import { OutboxSignal } from './outbox-signal';
+import { OutboxStatus } from './outbox-status';
 
 // The worker's eligibility bookkeeping, with the database, the LISTEN connection and
 // SMTP replaced by fakes so that each interleaving is forced rather than hoped for.
 // The same guarantees against the real ones: tests/reliability/unsubscribe-before-send.
 
-type Eligibility = Awaited<ReturnType<DeliveriesRepository['currentEligibility']>>;
+type Eligibility = Awaited<ReturnType<DeliveryOutcomesRepository['currentEligibility']>>;
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve: (value: T) => void = () => undefined;
@@ -40,6 +44,8 @@ function aRow(id: number, reader: string): ClaimedDelivery {
     tokenVersion: 0,
     suppressed: false,
     alertCreatedAt: null,
+    createdAt: new Date(),
+    leaseToken: 'claim-1',
   };
 }
 
@@ -65,21 +71,45 @@ class FakeOutbox {
     return this.answer.promise;
   }
 
-  async markSkipped(ids: readonly bigint[]): Promise<void> {
-    this.skipped.push(...ids);
+  async markSkipped(rows: readonly HeldRow[]): Promise<void> {
+    this.skipped.push(...rows.map((row) => row.id));
   }
 
-  async markSent(ids: readonly bigint[]): Promise<void> {
-    this.sent.push(...ids);
+  async markSent(rows: readonly HeldRow[]): Promise<Set<bigint>> {
+    this.sent.push(...rows.map((row) => row.id));
+    return new Set(rows.map((row) => row.id));
   }
 
-  async expireLeases(): Promise<number> {
+  async expire(): Promise<number> {
     return 0;
   }
 
-  async renewLeases(): Promise<void> {}
+  /** Every lease held stays held, unless the test has handed it to someone else. */
+  takenOver = new Set<bigint>();
+
+  renewals = 0;
+
+  async renew(rows: readonly HeldRow[]): Promise<Set<bigint>> {
+    this.renewals += 1;
+    return new Set(rows.map((row) => row.id).filter((id) => !this.takenOver.has(id)));
+  }
+
+  /** Outcomes other than sent and skipped: none is expected in these tests. */
+  readonly otherOutcomes: string[] = [];
+
+  async markDueAgain(row: HeldRow, status: string): Promise<boolean> {
+    this.otherOutcomes.push(`${row.id}:${status}`);
+    return true;
+  }
+
+  async markFailed(row: HeldRow): Promise<boolean> {
+    this.otherOutcomes.push(`${row.id}:failed`);
+    return true;
+  }
 
   async release(): Promise<void> {}
+
+  async ping(): Promise<void> {}
 }
 
 /** SMTP that holds every message until the test opens the gate, and honours withdrawal then, as SmtpTransport does once a connection is free. */
@@ -116,7 +146,6 @@ class FakeWatch {
   async stop(): Promise<void> {}
 }
 
-const noProgress = { record: async () => [], recordFirstSends: async () => [], recordCompletions: async () => [] };
 function aComposer(duringPrepare: () => void) {
   return {
     prepare: async () => {
@@ -134,8 +163,38 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
+/** SMTP that cannot be reached for the first `down` sends and verifications, then accepts everything. */
+class FlakyRelay implements MailTransport {
+  readonly accepted: string[] = [];
+  sends = 0;
+  verifications = 0;
+
+  constructor(private down: number) {}
+
+  async send(envelope: SmtpEnvelope): Promise<SendOutcome> {
+    this.sends += 1;
+    if (this.down > 0) {
+      this.down -= 1;
+      return { status: 'unreachable', error: 'ECONNREFUSED' };
+    }
+    this.accepted.push(envelope.to);
+    return { status: 'sent', response: '250 ok' };
+  }
+
+  async verify(): Promise<void> {
+    this.verifications += 1;
+    if (this.down > 0) {
+      this.down -= 1;
+      throw new Error('ECONNREFUSED');
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
 describe(DeliveryWorker.name, () => {
   let worker: DeliveryWorker | undefined;
+  let status: OutboxStatus;
 
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -144,16 +203,21 @@ describe(DeliveryWorker.name, () => {
     worker = undefined;
   });
 
-  function start(outbox: FakeOutbox, transport: MailTransport, watch: FakeWatch, duringPrepare: () => void = () => undefined): Promise<void> {
+  function start(outbox: FakeOutbox, transport: MailTransport, watch: FakeWatch, duringPrepare: () => void = () => undefined, settings = config): Promise<void> {
+    const metrics = new MetricsService();
+    const outcomes = outbox as unknown as DeliveryOutcomesRepository;
+    const recorder = new DeliveryRecorder(outcomes, {} as SuppressionRepository, new DeliveryEvents(), metrics);
     worker = new DeliveryWorker(
-      outbox as unknown as DeliveriesRepository,
+      outbox as unknown as DeliveryLeasesRepository,
+      outcomes,
+      recorder,
       aComposer(duringPrepare) as unknown as DeliveryComposer,
-      {} as SuppressionRepository,
-      noProgress as unknown as AlertProgressRepository,
       watch as unknown as EligibilityWatch,
-      new MetricsService(),
+      (status = new OutboxStatus()),
+      metrics,
+      new OutboxSignal(),
       transport,
-      config,
+      settings,
     );
     return worker.onApplicationBootstrap();
   }
@@ -211,5 +275,65 @@ describe(DeliveryWorker.name, () => {
     expect(outbox.reads).toEqual([[2n]]);
     expect(outbox.skipped).toEqual([2n]);
     expect(transport.accepted.sort()).toEqual(['ann@example.org', 'cy@example.org']);
+  });
+
+  it('never sends a row whose lease was taken over while it waited for SMTP, and records nothing for it', async () => {
+    const watch = new FakeWatch();
+    const rows = ['ann', 'bob'].map((reader, i) => aRow(i + 1, reader));
+    const outbox = new FakeOutbox([...rows]);
+    const transport = new GatedTransport();
+    await start(outbox, transport, watch, undefined, { ...config, deliveryLeaseSeconds: 1.5 });
+    await until(() => transport.handedOver.length === rows.length);
+
+    outbox.takenOver.add(2n);
+    const renewalsBefore = outbox.renewals;
+    await until(() => outbox.renewals > renewalsBefore);
+    transport.open();
+    await until(() => outbox.sent.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(transport.accepted).toEqual(['ann@example.org']);
+    expect(outbox.sent).toEqual([1n]);
+    expect(outbox.otherOutcomes).toEqual([]);
+  });
+
+  it('pauses the whole outbox while the relay cannot be reached, spends no attempt, and sends everything once when it is back', async () => {
+    const watch = new FakeWatch();
+    const rows = ['ann', 'bob', 'cy'].map((reader, i) => aRow(i + 1, reader));
+    const outbox = new FakeOutbox([...rows]);
+    // Refuses the three sends under way together, then the first probe.
+    const relay = new FlakyRelay(4);
+    await start(outbox, relay, watch);
+
+    await until(() => status.paused !== null);
+    expect(status.paused?.reason).toBe('relay');
+    await until(() => outbox.sent.length === rows.length);
+
+    expect(status.paused).toBeNull();
+    expect(relay.accepted.sort()).toEqual(['ann@example.org', 'bob@example.org', 'cy@example.org']);
+    // Paused at the first refusal: only the sends already under way failed, then probes alone until it was back.
+    expect(relay.sends).toBe(2 * rows.length);
+    expect(relay.verifications).toBe(2);
+    expect(outbox.otherOutcomes).toEqual([]);
+  });
+
+  it('does not start a send without half a lease left, and drops a row whose lease ran out in hand', async () => {
+    const watch = new FakeWatch();
+    const rows = [aRow(1, 'ann')];
+    const outbox = new FakeOutbox([...rows]);
+    // Renewals fail: the database is away.
+    outbox.renew = async () => {
+      throw new Error('connection terminated');
+    };
+    const transport = new GatedTransport();
+    await start(outbox, transport, watch, undefined, { ...config, deliveryLeaseSeconds: 1 });
+    await until(() => transport.handedOver.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    transport.open();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(transport.accepted).toEqual([]);
+    expect(outbox.sent).toEqual([]);
+    expect(status.paused?.reason).toBe('database');
   });
 });

@@ -1,71 +1,50 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { MailTransport } from '../mail/mail-transport';
 import { MAIL_TRANSPORT } from '../mail/mail.module';
 import { MetricsService } from '../metrics/metrics.service';
-import { SuppressionRepository } from '../suppression/suppression.repository';
-import { nextRetryDelay, shouldGiveUp } from './retry-policy';
-import { DeliveriesRepository } from './deliveries.repository';
-import { ComposableBatch, DeliveryComposer, OutgoingMessage } from './delivery-composer';
+import { DeliveryComposer } from './delivery-composer';
+import { DeliveryLeasesRepository } from './delivery-leases.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { DeliveryRecorder } from './delivery-recorder';
 import { ClaimedDelivery, PRIORITY } from './delivery.types';
-import { Signal } from './signal';
-import { AlertRowsInHand } from './alert-rows-in-hand';
+import { giveUpAt } from './delivery-age';
+import { addToGroup, EligibilityGate, RowInHand } from './eligibility-gate';
 import { ineligibilityReason } from './eligibility';
-import { AlertProgressRepository } from './alert-progress.repository';
 import { EligibilityWatch } from './eligibility-watch';
-import { EligibilityNotice, noticeConcerns } from './eligibility-notice';
-import { emailHash } from '../suppression/email-hash';
+import { OutboxSignal } from './outbox-signal';
+import { OutboxStatus } from './outbox-status';
+import { PauseReason } from './outbox-breaker';
+import { decideSend } from './send-decision';
+import { Signal } from './signal';
 
 const IDLE_POLL_MS = 200;
 const ERROR_BACKOFF_MS = 2000;
-/** Sent rows are recorded at least this often, which bounds what a crash can leave uncertain. */
-const SENT_FLUSH_SIZE = 50;
-/** …and at the latest this long after they were sent, so a trickle is recorded promptly too. */
-const SENT_FLUSH_DELAY_MS = 50;
 /** Expired leases are looked for this often rather than before every claim: a lease lasts minutes. */
 const LEASE_SWEEP_MS = 5_000;
 
-/** A claimed, eligible row waiting for a free sender, with the batch that can compose it. */
-interface ReadyDelivery {
-  row: ClaimedDelivery;
-  batch: ComposableBatch;
-  priority: number;
-  /**
-   * Its reader's eligibility was read and no change to it has been announced since.
-   * Only worth anything while the watch is listening: otherwise every send reads again.
-   */
-  fresh: boolean;
-  /** Notices about its reader so far: a re-read that overlapped one cannot make it fresh. */
-  notices: number;
-  /** The re-read under way for it; a sender that takes it meanwhile waits for the answer. */
-  reading?: Promise<boolean>;
-  /** A re-read found its reader ineligible and recorded it as skipped. */
-  skipped?: boolean;
-  /** Of its address, for matching suppression notices; computed the first time one arrives. */
-  addressHash?: string | null;
-  /** Set by a notice while a sender holds it: the transport hands it back unless it is already on the wire. */
-  withdrawn: boolean;
-}
-
 /**
- * Drains the outbox: claim → re-check eligibility → compose → send → record.
- * Each row ends as sent, skipped, failed, or queued again with a backoff;
+ * Drains the outbox: claim → eligibility gate → compose → send → record.
+ * Each row ends as sent, skipped, failed, uncertain or queued again with a backoff;
  * nothing here decides *whether* someone should get mail, only delivers it.
  *
- * Eligibility is read with the claim. PostgreSQL then announces every change to a
- * reader (EligibilityWatch): their rows in hand are read again before they go, and
- * a message still waiting for an SMTP connection is withdrawn first. So an
- * unsubscribe stops every email not yet on the wire when its notice arrives,
- * milliseconds after it commits, without a query per email.
+ * Leases are fenced: each claim has a token that every later write names, and a row
+ * goes to SMTP only while its lease is surely ours (its local deadline, measured from
+ * before the claim or last renewal was sent, leaves at least half a lease). Rows whose
+ * deadline passed are dropped from memory, to be swept and resent by whoever holds
+ * them next. Leases are renewed before expired ones are swept.
  *
- * Three loops keep SMTP busy: a feeder claims the next batch while the current
- * one is still sending (before the senders run dry), senders compose each email
- * just before sending it (so a batch's first email never waits for the batch to
- * be rendered), and a flusher records sent rows in bulk without holding up a sender.
- * A wake() claims at once even when senders are busy, taking only rows more urgent
- * than those already held, so an alert overtakes a digest run already in hand.
+ * While the relay or the database cannot be reached the outbox pauses as a whole
+ * (OutboxBreaker): nothing is claimed or sent, rows in hand keep their leases, and no
+ * attempt is spent; it probes and resumes by itself.
+ *
+ * Three loops keep SMTP busy: a feeder claims the next batch while the current one is
+ * still sending, senders compose each email just before sending it, and the recorder
+ * writes sent rows in bulk. A wake() claims at once even when senders are busy,
+ * taking only rows more urgent than those already held, so an alert overtakes a
+ * digest run already in hand.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -76,38 +55,41 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly concurrency: number;
   /** Claim again when fewer rows than this wait for a sender. */
   private readonly lowWater: number;
+  private readonly leaseMs: number;
   /** Ordered by priority (stable): an alert claimed later still goes first. */
-  private readonly ready: ReadyDelivery[] = [];
+  private readonly ready: RowInHand[] = [];
   private readonly feederCall = new Signal();
   private readonly senderCall = new Signal();
   private woken = false;
   private lastLeaseSweep = 0;
   private lastLeaseRenewal = Date.now();
-  private readonly sent: ClaimedDelivery[] = [];
   /** Rows senders have taken off `ready` and not finished with: waiting for a free SMTP connection counts. */
-  private readonly beingSent = new Set<ReadyDelivery>();
-  /** Counts notices, so a claim that overlapped one knows its reads may be stale. */
-  private noticesSeen = 0;
-  private flushing?: Promise<void>;
-  private flushTimer?: NodeJS.Timeout;
-  private readonly inHand = new AlertRowsInHand();
+  private readonly beingSent = new Set<RowInHand>();
+  private readonly gate: EligibilityGate;
 
   constructor(
-    private readonly deliveries: DeliveriesRepository,
+    private readonly leases: DeliveryLeasesRepository,
+    outcomes: DeliveryOutcomesRepository,
+    private readonly recorder: DeliveryRecorder,
     private readonly composer: DeliveryComposer,
-    private readonly suppression: SuppressionRepository,
-    private readonly alertProgress: AlertProgressRepository,
     private readonly watch: EligibilityWatch,
+    private readonly status: OutboxStatus,
     private readonly metrics: MetricsService,
+    signal: OutboxSignal,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.concurrency = config.smtp.poolSize * 4;
     this.lowWater = Math.max(this.concurrency * 2, Math.ceil(config.deliveryBatchSize / 2));
+    this.leaseMs = config.deliveryLeaseSeconds * 1000;
+    this.gate = new EligibilityGate(outcomes, recorder, watch);
+    signal.onQueued(() => this.wake());
+    recorder.onDatabaseError = (error) => this.pause('database', error);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.watch.start({ changed: (notice) => this.forgetChecks(notice), unsure: () => this.forgetChecks() });
+    const heard = (notice?: Parameters<EligibilityGate['heard']>[0]) => this.gate.heard(notice, this.ready, this.beingSent);
+    await this.watch.start({ changed: heard, unsure: () => heard() });
     this.running = true;
     this.feeder = this.feed();
     this.senders = Array.from({ length: this.concurrency }, () => this.sendLoop());
@@ -121,12 +103,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.feeder;
     await Promise.all(this.senders);
     const unstarted = this.ready.splice(0).map(({ row }) => row);
-    this.inHand.release(unstarted);
-    clearTimeout(this.flushTimer);
-    // A flush already running may have checked for rows just before the last sender added one.
-    await this.flushing;
-    await this.flush();
-    await this.deliveries.release(unstarted.map((row) => row.id));
+    await this.recorder.stop();
+    await this.leases.release(unstarted).catch((error: Error) => this.logger.warn({ rows: unstarted.length, err: error.message, msg: 'could not give back unsent rows; they come back when their lease runs out' }));
+    await this.recorder.letGo(unstarted);
     await this.watch.stop();
   }
 
@@ -141,6 +120,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     let drainedUntil = 0;
     while (this.running) {
       try {
+        await this.renewHeldLeases();
+        if (this.status.paused) {
+          await this.probe();
+          continue;
+        }
         await this.sweepExpiredLeases();
         const urgent = this.woken;
         this.woken = false;
@@ -151,64 +135,100 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           continue;
         }
         const belowPriority = full ? this.ready[this.ready.length - 1].priority : undefined;
-        const noticesBefore = this.noticesSeen;
-        const rows = await this.deliveries.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds, { belowPriority });
-        if (rows.length > 0) await this.accept(rows, noticesBefore);
+        const noticesBefore = this.gate.notices;
+        const claimedAt = Date.now();
+        const rows = await this.leases.claim(this.config.deliveryBatchSize, this.config.deliveryLeaseSeconds, randomUUID(), { belowPriority });
+        if (rows.length > 0) await this.accept(rows, noticesBefore, claimedAt + this.leaseMs);
         else if (!full) drainedUntil = Date.now() + IDLE_POLL_MS;
       } catch (error) {
-        this.logger.error({ err: (error as Error).message, msg: 'claiming deliveries failed; backing off' });
+        this.pause('database', error as Error);
         await this.feederCall.wait(ERROR_BACKOFF_MS);
       }
     }
   }
 
+  private pause(reason: PauseReason, error: Error): void {
+    const wasPaused = this.status.paused;
+    this.status.breaker.trip(reason, error.message, Date.now());
+    this.metrics.outboxPaused.set({ reason }, 1);
+    if (!wasPaused || wasPaused.reason !== this.status.paused?.reason) {
+      this.logger.error({ reason, err: error.message, msg: 'outbox paused: nothing is sent or given up until it can reach the relay and the database again' });
+    }
+  }
+
+  /** While paused: tries what was unreachable when a probe is due, and resumes at the first success. */
+  private async probe(): Promise<void> {
+    const breaker = this.status.breaker;
+    const wait = breaker.untilProbe(Date.now());
+    if (wait > 0) {
+      await this.feederCall.wait(wait);
+      return;
+    }
+    const reason = breaker.paused?.reason;
+    try {
+      // The database first: the relay's turn comes once there is somewhere to record what it accepts.
+      await this.leases.ping();
+    } catch (error) {
+      this.pause('database', error as Error);
+      breaker.probeFailed((error as Error).message, Date.now());
+      return;
+    }
+    if (reason === 'relay') {
+      try {
+        await this.transport.verify();
+      } catch (error) {
+        breaker.probeFailed((error as Error).message, Date.now());
+        return;
+      }
+    }
+    const pausedMs = breaker.close(Date.now());
+    for (const each of ['relay', 'database'] as const) this.metrics.outboxPaused.set({ reason: each }, 0);
+    this.logger.log({ reason, pausedMs, msg: 'outbox resumed' });
+    this.senderCall.notify();
+  }
+
   private async sweepExpiredLeases(): Promise<void> {
-    await this.renewHeldLeases();
     if (Date.now() - this.lastLeaseSweep < LEASE_SWEEP_MS) return;
     this.lastLeaseSweep = Date.now();
-    await this.deliveries.expireLeases();
+    // Half a lease of grace: a holder back from a database outage renews before anyone sweeps its rows.
+    await this.leases.expire(this.config.deliveryLeaseSeconds / 2);
   }
 
   /**
    * A lease covers a send, not the wait before it: behind a slow SMTP server claimed rows
    * can wait in hand longer than the lease, and would otherwise be taken for crashed sends
-   * and mailed twice. Renewed at a third of the lease, rows only expire when this process dies.
+   * and mailed twice. Renewed at a third of the lease. A row whose renewal says it is no
+   * longer ours is dropped (or withdrawn, if a sender has it and it is not yet on the wire).
    */
   private async renewHeldLeases(): Promise<void> {
-    const every = (this.config.deliveryLeaseSeconds * 1000) / 3;
-    if (Date.now() - this.lastLeaseRenewal < every) return;
-    this.lastLeaseRenewal = Date.now();
-    // In flight too: a send can wait in the SMTP pool's own queue for longer than a lease.
-    const held = [...this.ready.map(({ row }) => row.id), ...[...this.beingSent].map(({ row }) => row.id), ...this.sent.map((row) => row.id)];
-    await this.deliveries.renewLeases(held, this.config.deliveryLeaseSeconds);
-  }
-
-  /**
-   * A reader's eligibility changed (or, without a notice, anybody's may have): what was
-   * read of them is stale, and a message of theirs still waiting for a connection is withdrawn.
-   */
-  private forgetChecks(notice?: EligibilityNotice): void {
-    this.noticesSeen += 1;
-    const concerned = (entry: ReadyDelivery) =>
-      notice === undefined || noticeConcerns(notice, entry.row.subscriberId, () => (entry.addressHash ??= entry.row.email ? emailHash(entry.row.email) : null));
-    for (const entry of this.ready) if (concerned(entry)) this.markStale(entry);
-    for (const entry of this.beingSent) {
-      if (!concerned(entry)) continue;
-      this.markStale(entry);
-      entry.withdrawn = true;
+    if (Date.now() - this.lastLeaseRenewal < this.leaseMs / 3) return;
+    const inHand = [...this.ready, ...this.beingSent];
+    const rows = [...inHand.map(({ row }) => row), ...this.recorder.unrecorded];
+    const renewedAt = Date.now();
+    const renewed = await this.leases.renew(rows, this.config.deliveryLeaseSeconds);
+    this.lastLeaseRenewal = renewedAt;
+    const lost = new Set<RowInHand>();
+    for (const entry of inHand) {
+      if (renewed.has(entry.row.id)) entry.leaseDeadline = renewedAt + this.leaseMs;
+      else {
+        lost.add(entry);
+        entry.lost = true;
+        entry.withdrawn = true;
+      }
     }
-  }
-
-  private markStale(entry: ReadyDelivery): void {
-    entry.fresh = false;
-    entry.notices += 1;
+    if (lost.size > 0) {
+      this.dropFromReady(lost);
+      this.logger.warn({ rows: lost.size, msg: 'rows in hand whose lease was taken over are dropped' });
+      await this.recorder.letGo([...lost].map(({ row }) => row));
+    }
   }
 
   /**
    * Skips rows whose reader is no longer eligible, then hands the rest to the senders: as
    * fresh only if no notice has come since the claim began (`noticesBefore`) and none could be missed.
+   * Should any step fail, the claim is given back at once rather than left to expire into "uncertain".
    */
-  private async accept(rows: ClaimedDelivery[], noticesBefore: number): Promise<void> {
+  private async accept(rows: ClaimedDelivery[], noticesBefore: number, leaseDeadline: number): Promise<void> {
     const eligible: ClaimedDelivery[] = [];
     const skipped = new Map<string, ClaimedDelivery[]>();
     for (const row of rows) {
@@ -216,23 +236,30 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if (reason === null) eligible.push(row);
       else addToGroup(skipped, reason, row);
     }
-    await this.recordSkipped(skipped, 'delivery skipped');
-    if (skipped.size > 0) await this.recordAlertProgress([...skipped.values()].flat(), { sent: false });
-    if (eligible.length === 0) return;
-    this.inHand.hold(eligible);
-    const batch = await this.composer.prepare(eligible);
+    this.recorder.held(eligible);
+    let batch;
+    try {
+      await this.recorder.skipped(skipped, 'delivery skipped');
+      if (eligible.length === 0) return;
+      batch = await this.composer.prepare(eligible);
+    } catch (error) {
+      this.logger.error({ rows: rows.length, err: (error as Error).message, msg: 'a claimed batch could not be prepared; giving it back' });
+      await this.leases.release(eligible).catch(() => undefined);
+      await this.recorder.letGo(eligible);
+      throw error;
+    }
     // Read only now: the rows were nowhere a notice could find them until they are pushed below.
-    const fresh = this.watch.listening && this.noticesSeen === noticesBefore;
-    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], fresh, notices: 0, withdrawn: false });
+    const fresh = this.gate.freshSince(noticesBefore);
+    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], leaseDeadline, fresh, notices: 0, withdrawn: false });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
   }
 
   private async sendLoop(): Promise<void> {
     while (this.running) {
-      const next = this.ready.shift();
+      const next = this.status.paused ? undefined : this.ready.shift();
       if (!next) {
-        await this.senderCall.wait();
+        await this.senderCall.wait(this.status.paused ? IDLE_POLL_MS : undefined);
         continue;
       }
       // Once per crossing, not once per email: the feeder claims the next batch before this one runs dry.
@@ -241,25 +268,49 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** Sends one row, reading its reader again first when what we know may be stale, and again after a withdrawal. */
-  private async sendOne(entry: ReadyDelivery): Promise<void> {
+  /** Usable: at least half a lease left, so the send ends well before anyone could take the row over. */
+  private leaseUsable(entry: RowInHand): boolean {
+    return Date.now() <= entry.leaseDeadline - this.leaseMs / 2;
+  }
+
+  private dropFromReady(entries: ReadonlySet<RowInHand>): void {
+    const kept = this.ready.filter((entry) => !entries.has(entry));
+    this.ready.splice(0, this.ready.length, ...kept);
+  }
+
+  /** Puts a row back at the head of its priority, for a sender to take again later. */
+  private putBack(entry: RowInHand): void {
+    const at = this.ready.findIndex((other) => other.priority > entry.priority);
+    this.ready.splice(at === -1 ? this.ready.length : at, 0, entry);
+  }
+
+  /** Sends one row once the gate lets it through, and again after a withdrawal. */
+  private async sendOne(entry: RowInHand): Promise<void> {
     for (;;) {
+      if (entry.lost) return;
+      if (!this.leaseUsable(entry)) {
+        if (Date.now() > entry.leaseDeadline) {
+          this.logger.warn({ deliveryId: String(entry.row.id), msg: 'lease ran out in hand; dropped for the sweep to give to the next holder' });
+          await this.recorder.letGo([entry.row]);
+          return;
+        }
+        // Not sure enough of the lease to start a send: wait for the next renewal.
+        this.putBack(entry);
+        await this.senderCall.wait(IDLE_POLL_MS);
+        return;
+      }
       entry.withdrawn = false;
       this.beingSent.add(entry);
       try {
-        if (!(entry.fresh && this.watch.listening)) {
-          // A read already under way for it is joined: sending before its answer could send to a reader it finds gone.
-          const answered = await (entry.reading ?? this.readAgain([entry, ...this.ready.filter((other) => !other.fresh && !other.reading)]));
-          if (entry.skipped) return;
-          if (!answered) {
-            // Unknown is not eligible: nothing is sent until the database answers again (nothing could be recorded either).
-            this.ready.unshift(entry);
-            await sleep(ERROR_BACKOFF_MS);
-            return;
-          }
-          // A notice about this reader arrived while the read ran: read again.
-          if (!entry.fresh) continue;
+        const admission = await this.gate.admit(entry, this.ready, (dropped) => this.dropFromReady(dropped));
+        if (admission === 'skipped') return;
+        if (admission === 'unknown') {
+          // Unknown is not eligible: nothing is sent until the database answers again (nothing could be recorded either).
+          this.putBack(entry);
+          await this.senderCall.wait(ERROR_BACKOFF_MS);
+          return;
         }
+        if (admission === 'stale') continue;
         if ((await this.deliver(entry)) !== 'withdrawn') return;
       } finally {
         this.beingSent.delete(entry);
@@ -267,199 +318,41 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /**
-   * Reads eligibility again for `entries` in one query; skips those whose reader is no
-   * longer eligible and marks the rest fresh, unless a notice came while the query ran.
-   * Resolves to false when the database did not answer.
-   */
-  private readAgain(entries: ReadyDelivery[]): Promise<boolean> {
-    const notices = entries.map((entry) => entry.notices);
-    const reading = (async () => {
-      try {
-        const current = await this.deliveries.currentEligibility(entries.map(({ row }) => row.id));
-        const skipped = new Map<string, ClaimedDelivery[]>();
-        const dropped = new Set<ReadyDelivery>();
-        entries.forEach((entry, i) => {
-          const found = current.get(entry.row.id);
-          const reason = found ? ineligibilityReason({ kind: entry.row.kind, ...found }) : 'subscriber erased';
-          if (reason === null) {
-            if (entry.notices === notices[i]) entry.fresh = true;
-            return;
-          }
-          addToGroup(skipped, reason, entry.row);
-          dropped.add(entry);
-        });
-        if (dropped.size === 0) return true;
-        await this.recordSkipped(skipped, 'delivery skipped: no longer eligible when its turn came');
-        for (const entry of dropped) entry.skipped = true;
-        const kept = this.ready.filter((entry) => !dropped.has(entry));
-        this.ready.splice(0, this.ready.length, ...kept);
-        await this.recordAlertProgress([...skipped.values()].flat(), { sent: false });
-        return true;
-      } catch (error) {
-        this.logger.error({ rows: entries.length, err: (error as Error).message, msg: 'eligibility re-check failed; holding sends' });
-        return false;
-      } finally {
-        for (const entry of entries) entry.reading = undefined;
-      }
-    })();
-    for (const entry of entries) entry.reading = reading;
-    return reading;
-  }
-
-  private async recordSkipped(byReason: ReadonlyMap<string, ClaimedDelivery[]>, msg: string): Promise<void> {
-    for (const [reason, rows] of byReason) {
-      await this.deliveries.markSkipped(
-        rows.map((row) => row.id),
-        reason,
-      );
-      for (const row of rows) {
-        this.metrics.deliveriesSkipped.inc({ kind: row.kind });
-        this.logger.debug({ deliveryId: String(row.id), kind: row.kind, reason, msg });
-      }
-    }
-  }
-
-  private async deliver(entry: ReadyDelivery): Promise<'withdrawn' | 'done'> {
+  private async deliver(entry: RowInHand): Promise<'withdrawn' | 'done'> {
     const { row, batch } = entry;
     try {
-      const message = batch.compose(row);
-      if ('error' in message) {
-        await this.deliveries.markFailed(row.id, message.error);
-        this.metrics.deliveriesFailed.inc({ kind: row.kind });
-        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, err: message.error, msg: 'delivery failed: could not be composed' });
-        await this.recordAlertProgress([row], { sent: false });
+      if (new Date() > giveUpAt(row)) {
+        await this.recorder.record(row, { mark: 'failed', error: 'too old to send', suppress: null }, row.email ?? '');
         return 'done';
       }
-      const outcome = await this.send(row, message, () => entry.withdrawn);
-      if (outcome === 'sent') {
-        this.logger.debug({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, msg: 'delivery accepted by SMTP' });
-        this.sent.push(row);
-        this.flushSoon();
+      const message = batch.compose(row);
+      if ('error' in message) {
+        await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${message.error}`, suppress: null }, row.email ?? '');
+        return 'done';
       }
-      return outcome === 'withdrawn' ? 'withdrawn' : 'done';
+      const stopTimer = this.metrics.smtpLatency.startTimer();
+      const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, () => entry.withdrawn || entry.lost === true || !this.leaseUsable(entry));
+      if (outcome.status === 'withdrawn') return 'withdrawn';
+      if (outcome.status === 'sent') stopTimer();
+      const decision = decideSend(outcome, row, new Date());
+      if (decision.mark === 'released') {
+        // Never left: it waits in hand, attempt unspent, until the relay answers again.
+        this.pause('relay', new Error(decision.error));
+        this.putBack(entry);
+        return 'done';
+      }
+      if (row.wasUncertain) {
+        this.metrics.uncertainResends.inc({ kind: row.kind });
+        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resent with the same Message-ID: an earlier attempt may have reached the server' });
+      }
+      await this.recorder.record(row, decision, message.to);
+      return 'done';
     } catch (error) {
       // Recording an outcome failed: the row keeps its lease and comes back as uncertain.
-      this.inHand.release([row]);
+      this.pause('database', error as Error);
+      await this.recorder.letGo([row]);
       this.logger.error({ deliveryId: String(row.id), err: (error as Error).message, msg: 'delivery outcome not recorded' });
       return 'done';
     }
   }
-
-  /** Failures are recorded here; a sent message is left to the flusher, a withdrawn one to the caller. */
-  private async send(row: ClaimedDelivery, message: OutgoingMessage, withdrawn: () => boolean): Promise<'sent' | 'withdrawn' | 'failed'> {
-    const kind = { kind: row.kind };
-    const stopTimer = this.metrics.smtpLatency.startTimer();
-    const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, withdrawn);
-    if (outcome.status === 'withdrawn') return 'withdrawn';
-    stopTimer();
-    if (row.wasUncertain) {
-      this.metrics.uncertainResends.inc(kind);
-      this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resent with the same Message-ID: a lease ran out mid-send, the server may have had it already' });
-    }
-    switch (outcome.status) {
-      case 'sent':
-        this.metrics.deliveriesSent.inc(kind);
-        return 'sent';
-      case 'transient':
-        if (shouldGiveUp(row.attempts)) {
-          await this.deliveries.markFailed(row.id, `gave up after ${row.attempts} attempts: ${outcome.error}`);
-          this.metrics.deliveriesFailed.inc(kind);
-          this.logger.warn({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, err: outcome.error, msg: 'delivery failed: out of retries' });
-        } else {
-          const retryInMs = nextRetryDelay(row.attempts);
-          await this.deliveries.markRetry(row.id, retryInMs, outcome.error);
-          this.metrics.deliveriesRetried.inc(kind);
-          this.logger.log({ deliveryId: String(row.id), kind: row.kind, attempt: row.attempts, retryInMs, err: outcome.error, msg: 'delivery will be retried' });
-        }
-        await this.recordAlertProgress([row], { sent: false });
-        return 'failed';
-      case 'permanent':
-        await this.deliveries.markFailed(row.id, outcome.error);
-        this.metrics.deliveriesFailed.inc(kind);
-        if (outcome.hardBounce) await this.suppression.suppress(message.to, `hard bounce: ${outcome.error}`);
-        else if (row.subscriberId) await this.suppression.recordSoftBounce(row.subscriberId, message.to, outcome.error);
-        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, hardBounce: outcome.hardBounce, msg: 'delivery failed permanently' });
-        await this.recordAlertProgress([row], { sent: false });
-        return 'failed';
-    }
-  }
-
-  private flushSoon(): void {
-    if (this.sent.length >= SENT_FLUSH_SIZE) {
-      void this.flush();
-      return;
-    }
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      void this.flush();
-    }, SENT_FLUSH_DELAY_MS);
-  }
-
-  /** One flush at a time; whatever is sent meanwhile goes into the next round, so rounds grow with the send rate. */
-  private flush(): Promise<void> {
-    this.flushing ??= this.recordSent().finally(() => {
-      this.flushing = undefined;
-      if (this.sent.length > 0 && this.running) this.flushSoon();
-    });
-    return this.flushing;
-  }
-
-  private async recordSent(): Promise<void> {
-    while (this.sent.length > 0) {
-      // Copied, and taken off the list only once recorded: new sends are appended behind them.
-      // (Putting a failed batch back with unshift(...batch) overflows the stack once a long
-      // database outage has let tens of thousands of sent rows pile up.)
-      const batch = this.sent.slice();
-      try {
-        await this.deliveries.markSent(batch.map((row) => row.id));
-        this.sent.splice(0, batch.length);
-      } catch (error) {
-        // Kept and retried; should the process die first, the rows come back as uncertain (resent once, counted).
-        this.logger.error({ rows: batch.length, err: (error as Error).message, msg: 'recording sent deliveries failed; retrying' });
-        if (!this.running) return;
-        await sleep(ERROR_BACKOFF_MS);
-        continue;
-      }
-      await this.recordAlertProgress(batch, { sent: true }).catch((error: Error) =>
-        this.logger.warn({ err: error.message, msg: 'alert progress not recorded; the next send or the fan-out records it' }),
-      );
-    }
-  }
-
-  /**
-   * After rows' outcomes are recorded: an alert's first send is recorded once, and its
-   * completion is checked only when this worker holds none of its rows any more.
-   */
-  private async recordAlertProgress(rows: readonly ClaimedDelivery[], outcome: { sent: boolean }): Promise<void> {
-    const idle = this.inHand.release(rows);
-    const firstUnknown = outcome.sent ? this.inHand.withoutFirstSend(uniqueIds(rows.map((row) => row.alertId))) : [];
-    // In this order: a completion recorded first would be overwritten by "sending".
-    for (const edge of await this.alertProgress.recordFirstSends(firstUnknown)) this.metrics.alertLatency.observe({ edge: 'first' }, edge.latencySeconds);
-    this.inHand.firstSendRecorded(firstUnknown);
-    for (const edge of await this.alertProgress.recordCompletions(idle)) this.metrics.alertLatency.observe({ edge: 'last' }, edge.latencySeconds);
-  }
-
-  /**
-   * Brings the alerts' status up to date with their deliveries (queued → sending → sent).
-   * Public because the fan-out settles an alert whose emails all went before it finished.
-   */
-  async settleAlerts(alertIds: readonly string[]): Promise<void> {
-    if (alertIds.length === 0) return;
-    const progress = await this.alertProgress.record(alertIds);
-    for (const { firstSendLatencySeconds, lastSendLatencySeconds } of progress) {
-      if (firstSendLatencySeconds !== null) this.metrics.alertLatency.observe({ edge: 'first' }, firstSendLatencySeconds);
-      if (lastSendLatencySeconds !== null) this.metrics.alertLatency.observe({ edge: 'last' }, lastSendLatencySeconds);
-    }
-  }
-}
-
-function addToGroup<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
-  const group = groups.get(key);
-  if (group) group.push(value);
-  else groups.set(key, [value]);
-}
-
-function uniqueIds(ids: readonly (string | null)[]): string[] {
-  return [...new Set(ids.filter((id): id is string => id !== null))];
 }

@@ -3,17 +3,10 @@ import type { DeliveryKind } from '../generated/prisma/enums';
 /** Sends first when lower: a breaking alert never waits behind a digest run. */
 export const PRIORITY: Record<DeliveryKind, number> = { alert: 0, confirm: 1, manage: 1, digest: 2 };
 
-/** A row written to the outbox; the unique dedupeKey makes writing it twice a no-op. */
-export interface NewDelivery {
-  kind: DeliveryKind;
-  dedupeKey: string;
-  messageId: string;
-  subscriberId: string;
-  alertId?: string;
-  runId?: string;
-  articleIds?: string[];
-  relatedIds?: string[];
-  payload?: DeliveryPayload;
+/** A row as its holder names it in every write: the id and the token of the claim that leased it. */
+export interface HeldRow {
+  id: bigint;
+  leaseToken: string;
 }
 
 export interface DeliveryPayload {
@@ -24,8 +17,7 @@ export interface DeliveryPayload {
 }
 
 /** A claimed row with what the claim query joined in to re-check eligibility and address it. */
-export interface ClaimedDelivery {
-  id: bigint;
+export interface ClaimedDelivery extends HeldRow {
   kind: DeliveryKind;
   messageId: string;
   status: 'sending';
@@ -42,14 +34,5 @@ export interface ClaimedDelivery {
   tokenVersion: number | null;
   suppressed: boolean;
   alertCreatedAt: Date | null;
-}
-
-export type DeliveryOutcome =
-  | { status: 'sent' }
-  | { status: 'skipped'; reason: string }
-  | { status: 'retry'; error: string }
-  | { status: 'failed'; error: string; hardBounce: boolean };
-
-export function messageIdFor(kind: string, parts: string[], host: string): string {
-  return `<${[kind, ...parts].join('.')}@${host}>`;
+  createdAt: Date;
 }

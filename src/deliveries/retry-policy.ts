@@ -6,13 +6,6 @@ export const MAX_DELAY_MS = 15 * 60_000;
  * should not see the same message again within the same second.
  */
 export const MIN_DELAY_MS = 1_000;
-/**
- * Attempts before a delivery is given up as failed. With the ceilings doubling from
- * 2 s, the last retry waits up to ~8.5 minutes and the whole sequence spans up to
- * ~17 minutes: enough to ride out a mail server restart or a greylisting (451) window,
- * short enough that a digest does not arrive hours late.
- */
-export const MAX_ATTEMPTS = 10;
 
 /**
  * How long to wait after failed attempt number `attempt` (1 for the first failure):
@@ -32,11 +25,6 @@ export function retryCeiling(attempt: number): number {
   // 2 s · 2^9 is already past the cap: stop doubling before the number overflows.
   const exponent = Math.min(failures - 1, 20);
   return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** exponent);
-}
-
-/** True once `attempt` attempts have been made and failed: stop retrying. */
-export function shouldGiveUp(attempt: number): boolean {
-  return attempt >= MAX_ATTEMPTS;
 }
 
 function clamp01(value: number): number {

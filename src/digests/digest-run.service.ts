@@ -1,15 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
-import { DeliveryWorker } from '../deliveries/delivery-worker';
-import { messageIdFor } from '../deliveries/delivery.types';
-import { messageHost } from '../mail/message-host';
+import { DigestMail, Outbox } from '../deliveries/outbox';
 import { MetricsService } from '../metrics/metrics.service';
 import { ArticleCatalog } from './article-catalog';
 import { CatalogArticlesRepository } from './catalog-articles.repository';
-import { DigestDeliveriesRepository, DigestDelivery } from './digest-deliveries.repository';
 import { DigestPlan, DigestPlanner, PlanningStats } from './digest-planner';
 import { DigestRunsRepository, DigestTrigger } from './digest-runs.repository';
 import { DigestSubscriber, DigestSubscribersRepository, ScheduleAdvance } from './digest-subscribers.repository';
@@ -77,7 +72,6 @@ export interface DigestRunReport {
 export class DigestRunService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DigestRunService.name);
   private readonly planner = new DigestPlanner();
-  private readonly host: string;
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
 
@@ -87,13 +81,9 @@ export class DigestRunService implements BeforeApplicationShutdown {
     private readonly catalogArticles: CatalogArticlesRepository,
     private readonly sentArticles: SentArticlesRepository,
     private readonly runs: DigestRunsRepository,
-    private readonly deliveries: DigestDeliveriesRepository,
-    private readonly worker: DeliveryWorker,
+    private readonly outbox: Outbox,
     private readonly metrics: MetricsService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.host = messageHost(config);
-  }
+  ) {}
 
   /** Lets the batch in progress commit, then stops; whatever is left stays due for the next tick. */
   async beforeApplicationShutdown(): Promise<void> {
@@ -157,10 +147,7 @@ export class DigestRunService implements BeforeApplicationShutdown {
       report.skipped += committed.skipped;
       report.nothingNew += committed.nothingNew;
       report.suppressed += committed.suppressed;
-      if (committed.queued > 0) {
-        this.metrics.deliveriesQueued.inc({ kind: 'digest' }, committed.queued);
-        this.worker.wake();
-      }
+      this.outbox.queued('digest', committed.queued);
     }
     stopTimer();
     report.durationMs = performance.now() - started;
@@ -213,12 +200,12 @@ export class DigestRunService implements BeforeApplicationShutdown {
       expected: subscribers[i].nextDigestAt as Date,
       next: plan.next,
     }));
-    const rows = plans.flatMap((plan) => (plan.outcome === 'digest' ? [this.deliveryFor(plan)] : []));
+    const mails = plans.flatMap((plan) => (plan.outcome === 'digest' ? [digestMail(plan)] : []));
     const { advanced, queued } = await this.prisma.$transaction(async (tx) => {
       const owned = await this.subscribers.advance(advances, tx);
-      const count = await this.deliveries.enqueue(
+      const count = await this.outbox.queueDigests(
         runId,
-        rows.filter((row) => owned.has(row.subscriberId)),
+        mails.filter((mail) => owned.has(mail.subscriberId)),
         tx,
       );
       return { advanced: owned, queued: count };
@@ -237,16 +224,7 @@ export class DigestRunService implements BeforeApplicationShutdown {
     return { queued, nothingNew, suppressed, skipped: notAdvanced.length, notAdvanced };
   }
 
-  private deliveryFor(plan: Extract<DigestPlan, { outcome: 'digest' }>): DigestDelivery {
-    return {
-      dedupeKey: `digest:${plan.subscriberId}:${plan.period}`,
-      messageId: messageIdFor('digest', [plan.subscriberId, plan.period], this.host),
-      subscriberId: plan.subscriberId,
-      articleIds: plan.articles.map((article) => article.id),
-      relatedIds: plan.related.map((article) => article.id),
-      payload: { more: plan.more, period: plan.period },
-    };
-  }
+
 
   /**
    * Gives a schedule to confirmed subscribers who have none (the subscription flow
@@ -273,4 +251,14 @@ export class DigestRunService implements BeforeApplicationShutdown {
       if (repaired > 0) this.logger.warn({ repaired, msg: 'confirmed subscribers had no digest schedule; scheduled them' });
     }
   }
+}
+
+function digestMail(plan: Extract<DigestPlan, { outcome: 'digest' }>): DigestMail {
+  return {
+    subscriberId: plan.subscriberId,
+    period: plan.period,
+    articleIds: plan.articles.map((article) => article.id),
+    relatedIds: plan.related.map((article) => article.id),
+    more: plan.more,
+  };
 }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { CatalogArticlesRepository } from './catalog-articles.repository';
-import { DigestDeliveriesRepository } from './digest-deliveries.repository';
 import { DigestPreviewService } from './digest-preview.service';
 import { DigestRunService } from './digest-run.service';
 import { DigestRunsRepository } from './digest-runs.repository';
@@ -22,7 +21,6 @@ import { SentArticlesRepository } from './sent-articles.repository';
     CatalogArticlesRepository,
     SentArticlesRepository,
     DigestRunsRepository,
-    DigestDeliveriesRepository,
   ],
   exports: [DigestRunService],
 })

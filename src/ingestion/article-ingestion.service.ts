@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
 import { decodeArticleEvent, ArticleEvent } from '../articles/article-event';
 import { ArticlesRepository } from '../articles/articles.repository';
-import { AlertsService } from '../alerts/alerts.service';
+import { CreateAlert } from '../alerts/create-alert';
 import { DlqPublisher, MessageSource, RejectedMessage } from '../kafka/dlq.publisher';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -23,7 +23,7 @@ export class ArticleIngestionService {
 
   constructor(
     private readonly articles: ArticlesRepository,
-    private readonly alerts: AlertsService,
+    private readonly alerts: CreateAlert,
     private readonly dlq: DlqPublisher,
     private readonly metrics: MetricsService,
   ) {}

@@ -1,4 +1,4 @@
-import { classifySmtpError, redactAddresses } from './smtp-errors';
+import { classifyAfterFinalDot, classifySmtpError, redactAddresses } from './smtp-errors';
 
 /** Shaped like the errors nodemailer hands to sendMail callers. */
 function smtpError(code: string, responseCode?: number, response?: string): Error {
@@ -69,5 +69,24 @@ describe(redactAddresses.name, () => {
     ['no address here', 'no address here'],
   ])('%j → %j', (input, expected) => {
     expect(redactAddresses(input)).toBe(expected);
+  });
+});
+
+describe(classifyAfterFinalDot.name, () => {
+  const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error('failed'), fields);
+
+  it('still decides by the reply when one came', () => {
+    expect(classifyAfterFinalDot(smtpError({ code: 'EMESSAGE', responseCode: 451, response: '451 4.3.0 try later' })).status).toBe('transient');
+    expect(classifyAfterFinalDot(smtpError({ code: 'EMESSAGE', responseCode: 554, response: '554 5.6.0 rejected' })).status).toBe('permanent');
+  });
+
+  it('calls a connection closed or a reply timed out after the dot unknown: the server may have queued it', () => {
+    expect(classifyAfterFinalDot(smtpError({ code: 'ECONNECTION', message: 'Connection closed unexpectedly' })).status).toBe('unknown');
+    expect(classifyAfterFinalDot(smtpError({ code: 'ETIMEDOUT', message: 'Timeout' })).status).toBe('unknown');
+  });
+
+  it('calls a reset transient: the server discarded data it had not read, our dot among it', () => {
+    expect(classifyAfterFinalDot(smtpError({ code: 'ESOCKET', originalCode: 'ECONNRESET' })).status).toBe('transient');
+    expect(classifyAfterFinalDot(smtpError({ code: 'ESOCKET', originalCode: 'EPIPE' })).status).toBe('transient');
   });
 });

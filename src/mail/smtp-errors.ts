@@ -74,6 +74,24 @@ export function isHardBounce(responseCode: number, response: string): boolean {
   return (responseCode === 550 || responseCode === 551 || responseCode === 553) && USER_UNKNOWN.test(response);
 }
 
+/** A reset (or broken pipe) means the server discarded data it had not read: our final dot among it. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * A failure after our final dot was handed to TCP. A reply still decides as
+ * above; without one, the server may have queued the message before the
+ * connection closed or its reply timed out (RFC 5321 §4.5.3.2, RFC 1047), so the
+ * outcome is unknown — except after a reset, which a server only sends while
+ * data it never read (our dot) is still in its buffer.
+ */
+export function classifyAfterFinalDot(error: unknown): SendFailure {
+  const outcome = classifySmtpError(error);
+  const fields: NodemailerErrorFields & { originalCode?: unknown } = error !== null && typeof error === 'object' ? error : {};
+  if (typeof fields.responseCode === 'number') return outcome;
+  if (typeof fields.originalCode === 'string' && RESET_CODES.has(fields.originalCode)) return outcome;
+  return { status: 'unknown', error: outcome.error };
+}
+
 function describe(code: string | undefined, responseCode: number | undefined, text: string | undefined): string {
   const head = [code, responseCode].filter((part) => part !== undefined).join(' ');
   const body = redactAddresses((text ?? '').replace(/\s+/g, ' ').trim());

@@ -1,8 +1,9 @@
+import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { MailTransport, SendOutcome, SmtpEnvelope } from './mail-transport';
-import { classifySmtpError } from './smtp-errors';
+import { classifyAfterFinalDot, classifySmtpError } from './smtp-errors';
 
 export interface SmtpTransportOptions {
   /** nodemailer connection URL, e.g. smtp://user:pass@host:587 (SMTP_URL). */
@@ -16,12 +17,18 @@ export interface SmtpTransportOptions {
   idleTimeoutMs?: number;
   /** How long close() waits for messages in flight before it cuts connections. Default 30 s. */
   closeTimeoutMs?: number;
+  /** One message's whole hand-over (envelope, data, reply) may take this long before its session is cut. */
+  messageDeadlineMs?: number;
 }
 
 const DEFAULTS = {
   connectionTimeoutMs: 10_000,
   greetingTimeoutMs: 10_000,
-  socketTimeoutMs: 60_000,
+  // RFC 5321 §4.5.3.2.6: a client waits 10 minutes for the reply to the final dot,
+  // because the server may be writing the message to its queue meanwhile. Giving up
+  // sooner turns a slow accept into a resend, i.e. a duplicate.
+  socketTimeoutMs: 10 * 60_000,
+  messageDeadlineMs: 11 * 60_000,
   idleTimeoutMs: 20_000,
   closeTimeoutMs: 30_000,
 };
@@ -34,6 +41,7 @@ const MESSAGE_REFUSALS = new Set(['EENVELOPE', 'EMESSAGE']);
 interface NodemailerError extends Error {
   code?: string;
   responseCode?: number;
+  afterFinalDot?: boolean;
 }
 
 /** One SMTP session, reused message after message until it fails or idles out. */
@@ -47,12 +55,36 @@ class Lane {
     connection.on('end', () => (this.dead = true));
   }
 
-  send(envelope: SmtpEnvelope, raw: Buffer): Promise<string> {
+  /**
+   * Rejects with `afterFinalDot` set once the whole message, dot included, was handed
+   * to the connection: from then on a missing reply leaves the outcome unknown.
+   * (nodemailer reads the stream only after the server's 354, and appends the dot
+   * when it ends.) The deadline cuts a session that takes longer than that in total.
+   */
+  send(envelope: SmtpEnvelope, raw: Buffer, deadlineMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.connection.send({ from: envelope.from, to: [envelope.to] }, raw, (error, info) => {
-        if (error) reject(error);
-        else if (info.rejected.length > 0) reject(info.rejectedErrors?.[0] ?? Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE' }));
-        else resolve(info.response);
+      let handedOver = false;
+      const body = new Readable({
+        read() {
+          this.push(raw);
+          this.push(null);
+        },
+      });
+      body.once('end', () => (handedOver = true));
+      const deadline = setTimeout(() => {
+        this.dead = true;
+        this.connection.close();
+        settle(Object.assign(new Error(`no reply within ${Math.round(deadlineMs / 1000)} s`), { code: 'ETIMEDOUT' }));
+      }, deadlineMs);
+      const settle = (error: Error | null, response?: string) => {
+        clearTimeout(deadline);
+        if (!error) return resolve(response ?? '');
+        reject(Object.assign(error, { afterFinalDot: handedOver }));
+      };
+      this.connection.send({ from: envelope.from, to: [envelope.to] }, body, (error, info) => {
+        if (error) settle(error);
+        else if (info.rejected.length > 0) settle(info.rejectedErrors?.[0] ?? Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE' }));
+        else settle(null, info.response);
       });
     });
   }
@@ -140,7 +172,10 @@ export class SmtpTransport implements MailTransport {
     try {
       lane = await this.acquire();
     } catch (error) {
-      return this.failed(error, messageId);
+      // No session: the relay was not reached, or would not let us in. Nothing was judged.
+      const { error: description } = classifySmtpError(error);
+      this.logger.debug(`send of ${messageId} found no SMTP session: ${description}`);
+      return { status: 'unreachable', error: description };
     }
     // Checked again with the connection in hand: the wait for it can be long behind a slow server.
     if (withdrawn?.()) {
@@ -148,20 +183,20 @@ export class SmtpTransport implements MailTransport {
       return WITHDRAWN;
     }
     try {
-      const response = await lane.send(envelope, raw);
+      const response = await lane.send(envelope, raw, this.settings.messageDeadlineMs);
       this.release(lane);
       return { status: 'sent', response };
     } catch (error) {
-      const { code, responseCode } = error as NodemailerError;
+      const { code, responseCode, afterFinalDot } = error as NodemailerError;
       const sessionIntact = code !== undefined && MESSAGE_REFUSALS.has(code) && responseCode !== 421 && (await lane.reset());
       if (sessionIntact) this.release(lane);
       else this.discard(lane);
-      return this.failed(error, messageId);
+      return this.failed(error, messageId, afterFinalDot === true);
     }
   }
 
-  private failed(error: unknown, messageId: string): SendOutcome {
-    const outcome = classifySmtpError(error);
+  private failed(error: unknown, messageId: string, afterFinalDot: boolean): SendOutcome {
+    const outcome = afterFinalDot ? classifyAfterFinalDot(error) : classifySmtpError(error);
     this.logger.debug(`send of ${messageId} failed (${outcome.status}): ${outcome.error}`);
     return outcome;
   }

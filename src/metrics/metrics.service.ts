@@ -25,8 +25,18 @@ export class MetricsService {
   readonly deliveriesSkipped = this.kindCounter('dispatch_deliveries_skipped_total', 'Deliveries dropped at claim time (reader no longer eligible)');
   readonly uncertainResends = this.kindCounter(
     'dispatch_deliveries_uncertain_total',
-    'Deliveries whose lease ran out mid-send and were resent with the same Message-ID',
+    'Deliveries resent with the same Message-ID because an earlier attempt may have reached the server (no reply after the final dot, or a lease that ran out mid-send)',
   );
+  readonly deliveriesUnknown = this.kindCounter(
+    'dispatch_deliveries_unknown_total',
+    'Attempts whose outcome is unknown: the whole message went out and no reply came back',
+  );
+  readonly outboxPaused = new Gauge({
+    name: 'dispatch_outbox_paused',
+    help: '1 while the outbox is paused because the relay (reason="relay") or the database (reason="database") cannot be reached',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly smtpLatency = new Histogram({
     name: 'dispatch_smtp_send_seconds',
     help: 'Time for the SMTP server to accept one message',

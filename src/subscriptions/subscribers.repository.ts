@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { PRIORITY } from '../deliveries/delivery.types';
+import { Prisma } from '../generated/prisma/client';
 import type { Subscriber } from '../generated/prisma/client';
 import { SuppressionRepository } from '../suppression/suppression.repository';
 import type { Preferences } from './subscription-request';
 
 export type { Subscriber };
-
-/** An outbox row the subscribe statement may write, minus the subscriber it picks. */
-export interface MailToQueue {
-  dedupeKey: string;
-  messageId: string;
-}
 
 /** What the subscribe statement may queue: nothing (a repeat in the window, a suppressed address) or one of these. */
 export type MailKind = 'confirm' | 'manage';
@@ -20,10 +14,12 @@ export interface SubscribeCommand {
   email: string;
   emailHash: string;
   preferences: Preferences;
-  /** Queued when the address is new, pending or unsubscribed (double opt-in). */
-  confirmMail: MailToQueue;
-  /** Queued instead when the address is already confirmed: a link to its preference centre. */
-  manageMail: MailToQueue;
+  /**
+   * The outbox's INSERT over the CTE "mail" ("id", "kind"): a confirmation when the
+   * address is new, pending or unsubscribed (double opt-in), a link to the preference
+   * centre instead when it is already confirmed.
+   */
+  queueMail: Prisma.Sql;
 }
 
 /** Subscribers in PostgreSQL. Every write is conditional on the state it expects, so races lose quietly. */
@@ -45,7 +41,7 @@ export class SubscribersRepository {
    * Returns the kind of email queued, for the metrics; callers never tell the reader.
    */
   async subscribe(command: SubscribeCommand): Promise<MailKind[]> {
-    const { email, emailHash, preferences: p, confirmMail, manageMail } = command;
+    const { email, emailHash, preferences: p, queueMail } = command;
     const queued = await this.prisma.$queryRaw<{ kind: MailKind }[]>`
       WITH suppressed AS (
         SELECT EXISTS (SELECT 1 FROM "Suppression" WHERE "emailHash" = ${emailHash}) AS yes
@@ -63,18 +59,12 @@ export class SubscribersRepository {
         WHERE "Subscriber"."status" <> 'confirmed'
         RETURNING "id"
       ), mail AS (
-        SELECT written."id", 'confirm'::"DeliveryKind" AS "kind", ${confirmMail.dedupeKey} AS "dedupeKey",
-               ${confirmMail.messageId} AS "messageId", ${PRIORITY.confirm}::int AS "priority"
-        FROM written
+        SELECT written."id", 'confirm'::"DeliveryKind" AS "kind" FROM written
         UNION ALL
-        SELECT existing."id", 'manage'::"DeliveryKind", ${manageMail.dedupeKey}, ${manageMail.messageId}, ${PRIORITY.manage}::int
-        FROM existing, suppressed
+        SELECT existing."id", 'manage'::"DeliveryKind" FROM existing, suppressed
         WHERE existing."status" = 'confirmed' AND NOT suppressed.yes
       )
-      INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", "subscriberId", "articleIds", "relatedIds")
-      SELECT "kind", "dedupeKey", "messageId", "priority", "id", '{}', '{}' FROM mail
-      ON CONFLICT ("dedupeKey") DO NOTHING
-      RETURNING "kind"::text AS "kind"`;
+      ${queueMail}`;
     return queued.map((row) => row.kind);
   }
 

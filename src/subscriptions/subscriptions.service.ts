@@ -2,14 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
-import { messageIdFor } from '../deliveries/delivery.types';
-import { DeliveryWorker } from '../deliveries/delivery-worker';
+import { Outbox } from '../deliveries/outbox';
 import { nextSlotAfter } from '../digests/schedule';
-import { messageHost } from '../mail/message-host';
-import { MetricsService } from '../metrics/metrics.service';
 import { emailHash } from '../suppression/email-hash';
 import { ReaderLinks } from './reader-links';
-import { MailToQueue, Subscriber, SubscribersRepository } from './subscribers.repository';
+import { Subscriber, SubscribersRepository } from './subscribers.repository';
 import { Preferences, PreferencesUpdate, SubscriptionRequest } from './subscription-request';
 import { tokenStillValid } from './token-rules';
 import { TokenPurpose, verifyToken } from './tokens';
@@ -29,18 +26,14 @@ export type LinkOutcome<T> = ({ ok: true } & T) | { ok: false; failure: LinkFail
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);
-  private readonly host: string;
 
   constructor(
     private readonly subscribers: SubscribersRepository,
-    private readonly worker: DeliveryWorker,
+    private readonly outbox: Outbox,
     private readonly links: ReaderLinks,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly metrics: MetricsService,
-  ) {
-    this.host = messageHost(config);
-  }
+  ) {}
 
   /**
    * Double opt-in without enumeration: the caller learns nothing about the address.
@@ -53,14 +46,9 @@ export class SubscriptionsService {
     // so "Ann@x" and "aNN@x" would otherwise each get a confirmation in the same inbox.
     const mailbox = emailHash(request.email.toLowerCase());
     const window = String(Math.floor(this.clock.now().getTime() / SUBSCRIBE_MAIL_WINDOW_MS));
-    const mail = (kind: 'confirm' | 'manage'): MailToQueue => ({
-      dedupeKey: `${kind}:${mailbox}:${window}`,
-      messageId: messageIdFor(kind, [mailbox.slice(0, 32), window], this.host),
-    });
     const { email, ...preferences } = request;
-    const queued = await this.subscribers.subscribe({ email, emailHash: hash, preferences, confirmMail: mail('confirm'), manageMail: mail('manage') });
-    for (const kind of queued) this.metrics.deliveriesQueued.inc({ kind });
-    this.worker.wake();
+    const queued = await this.subscribers.subscribe({ email, emailHash: hash, preferences, queueMail: this.outbox.readerMailInsert('mail', mailbox, window) });
+    for (const kind of queued) this.outbox.queued(kind);
   }
 
   /** Pending → confirmed; the first digest is scheduled from the reader's preferences. */

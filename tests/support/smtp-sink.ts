@@ -220,13 +220,17 @@ export class SmtpSink {
     return `OK: queued as ${this.messages.length}`;
   }
 
-  /** Waits for the first bytes of the message, then cuts the TCP connection. */
+  /**
+   * Waits for the first bytes of the message, then resets the TCP connection (RST), as a
+   * server (or its host) that gives up mid-transfer does: what it had not read of the
+   * message, the final dot included, is discarded, so the client knows it was not taken.
+   */
   private async dropMidData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
     await new Promise<void>((resolve) => {
       stream.once('data', () => resolve());
       stream.once('end', () => resolve());
     });
-    this.sockets.get(session.remotePort)?.destroy();
+    this.sockets.get(session.remotePort)?.resetAndDestroy();
     this.events.push({ at: new Date(), outcome: 'dropped', recipient: session.envelope.rcptTo[0]?.address });
     stream.resume();
   }

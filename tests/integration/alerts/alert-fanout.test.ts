@@ -1,4 +1,4 @@
-import { AlertStatus } from '../../../src/alerts/alerts.service';
+import { AlertStatus } from '../../../src/alerts/create-alert';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { alertFinished, alertStatus, anArticle, mailsOf, postAlert, someReaders } from './alert-fixtures';
 

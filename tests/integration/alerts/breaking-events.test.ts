@@ -1,4 +1,4 @@
-import { AlertsService } from '../../../src/alerts/alerts.service';
+import { CreateAlert } from '../../../src/alerts/create-alert';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { kafkaBrokers, produce } from '../../support/kafka';
 import { alertFinished, anArticle, anArticleEvent, mailsOf, recipientsOf, someReaders } from './alert-fixtures';
@@ -88,8 +88,8 @@ describe('Breaking events (breaking: true on Kafka)', () => {
     it('does not alert again when an article an editor alerted arrives breaking', async () => {
       await someReaders(sut.prisma, 1, () => ({ tags: ['kafka-after-editor'] }));
       const article = await anArticle(sut.prisma, { tags: ['kafka-after-editor'] });
-      const service = sut.app.get(AlertsService);
-      const editorAlert = await service.create({ articleId: article.id, sentBy: 'key-test' });
+      const service = sut.app.get(CreateAlert);
+      const editorAlert = await service.execute({ articleId: article.id, sentBy: 'key-test' });
 
       await service.ensureBreakingAlert(article.id);
 
@@ -114,7 +114,7 @@ describe('Breaking events (breaking: true on Kafka)', () => {
     it('creates exactly one alert per article when both race to create it', async () => {
       const articles = await Promise.all(Array.from({ length: 8 }, () => anArticle(first.prisma, { tags: ['kafka-race'] })));
       await someReaders(first.prisma, 3, () => ({ tags: ['kafka-race'] }));
-      const services = [first.app.get(AlertsService), second.app.get(AlertsService)];
+      const services = [first.app.get(CreateAlert), second.app.get(CreateAlert)];
 
       await Promise.all(articles.flatMap((article) => [...services, ...services].map((service) => service.ensureBreakingAlert(article.id))));
 

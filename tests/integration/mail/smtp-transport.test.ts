@@ -129,13 +129,13 @@ describe(SmtpTransport.name, () => {
     expect(outcome).toMatchObject({ status: 'permanent', hardBounce: false });
   });
 
-  it('reports a connection dropped mid-DATA as transient, never re-sends it itself, and recovers', async () => {
+  it('reports a connection reset mid-DATA as transient, never re-sends it itself, and recovers', async () => {
     sink.dropConnectionMidData(5);
     const dropped = '<alert.11.sub-1@dispatch.example.com>';
 
     const outcome = await send(mime(renderer.render('alert', anAlert(links)), dropped), dropped);
 
-    expect(outcome).toEqual({ status: 'transient', error: expect.stringContaining('ECONNECTION') });
+    expect(outcome).toEqual({ status: 'transient', error: expect.stringContaining('ESOCKET') });
     const drops = sink.events.filter((event) => event.outcome === 'dropped').length;
     // A re-send is the outbox's decision (it may duplicate a message the server kept), never the pool's.
     expect(drops).toBe(1);
@@ -235,7 +235,8 @@ describe(SmtpTransport.name, () => {
     try {
       await expect(unreachable.verify()).rejects.toThrow();
       const outcome = await unreachable.send({ from: 'news@dispatch.example.com', to: READER }, Buffer.from('x'), '<x@y>');
-      expect(outcome.status).toBe('transient');
+      // No session: nothing about the message was judged, and the outbox pauses instead of spending its attempt.
+      expect(outcome.status).toBe('unreachable');
     } finally {
       await unreachable.close();
     }

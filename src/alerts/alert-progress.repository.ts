@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 
-export interface AlertProgress {
-  alertId: string;
-  /** Set the first time an alert's email is accepted. */
-  firstSendLatencySeconds: number | null;
-  /** Set when the alert's last pending delivery is settled. */
-  lastSendLatencySeconds: number | null;
-}
-
 /** An alert that just reached its first or last email, and how long after its creation. */
 export interface AlertEdge {
   alertId: string;
@@ -16,27 +8,13 @@ export interface AlertEdge {
 }
 
 /**
- * Keeps Alert.status / firstSentAt / lastSentAt in step with its deliveries.
+ * Keeps Alert.status / firstSentAt / lastSentAt in step with its deliveries (read, never written, here).
  * An alert is only "sent" once its fan-out is complete: before that, its first
  * slice can drain while later slices are still being written.
  */
 @Injectable()
 export class AlertProgressRepository {
   constructor(private readonly prisma: PrismaService) {}
-
-  async record(alertIds: readonly string[]): Promise<AlertProgress[]> {
-    const first = await this.recordFirstSends(alertIds);
-    const last = await this.recordCompletions(alertIds);
-    const byId = new Map<string, AlertProgress>();
-    const entry = (id: string) => {
-      const found = byId.get(id) ?? { alertId: id, firstSendLatencySeconds: null, lastSendLatencySeconds: null };
-      byId.set(id, found);
-      return found;
-    };
-    for (const row of first) entry(row.alertId).firstSendLatencySeconds = row.latencySeconds;
-    for (const row of last) entry(row.alertId).lastSendLatencySeconds = row.latencySeconds;
-    return [...byId.values()];
-  }
 
   /** Alerts with a sent email but no firstSentAt yet become "sending"; returns those it changed. */
   async recordFirstSends(alertIds: readonly string[]): Promise<AlertEdge[]> {

@@ -1,0 +1,93 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AlertAudienceRepository, FanoutTarget } from './alert-audience.repository';
+import { AlertProgress } from './alert-progress';
+import { AlertsRepository } from './alerts.repository';
+import { RelatedToAlert } from './related-to-alert';
+
+/** Rows per fan-out slice: the first slice is sending while the next is written. */
+const FANOUT_SLICE = 2000;
+/**
+ * A fan-out's lease: renewed with every slice (each takes well under a second), so
+ * only a crashed instance's fan-out outlives it and is taken over.
+ */
+export const FANOUT_LEASE_SECONDS = 30;
+const SWEEP_INTERVAL_MS = 15_000;
+const SWEEP_LIMIT = 20;
+
+/**
+ * Writes an alert's audience to the outbox, slice after slice, under the alert's
+ * fan-out lease, recording how far it got. A fan-out a crash interrupted is resumed
+ * by exactly one instance (the lease decides), from where it stopped.
+ */
+@Injectable()
+export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AlertFanout.name);
+  private readonly running = new Map<string, Promise<void>>();
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly alerts: AlertsRepository,
+    private readonly audience: AlertAudienceRepository,
+    private readonly related: RelatedToAlert,
+    private readonly progress: AlertProgress,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.sweepTimer = setInterval(() => void this.resumeStalled(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+    void this.resumeStalled();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await Promise.allSettled(this.running.values());
+  }
+
+  /** Goes on in the background after `cursor` (the last subscriber already queued). */
+  continue(target: FanoutTarget, cursor: string): void {
+    const promise = this.finish(target, cursor)
+      .catch((error: Error) => this.logger.error({ alertId: target.alertId, err: error.message, msg: 'alert fan-out interrupted; another instance resumes it when its lease runs out' }))
+      .finally(() => this.running.delete(target.alertId));
+    this.running.set(target.alertId, promise);
+  }
+
+  /** Settles an alert whose audience was written whole at once. */
+  async completed(alertId: string): Promise<void> {
+    await this.alerts.markFannedOut(alertId);
+    await this.progress.settle([alertId]);
+  }
+
+  private async finish(target: FanoutTarget, after: string): Promise<void> {
+    let cursor: string | null = after;
+    while (cursor !== null) {
+      const slice = await this.audience.queueSlice(target, cursor, FANOUT_SLICE);
+      if (!(await this.alerts.advanceFanout(target.alertId, slice.last, FANOUT_LEASE_SECONDS))) return;
+      cursor = slice.last;
+    }
+    await this.alerts.markFannedOut(target.alertId);
+    // The outbox only calls an alert sent once it is fanned out; if every email went
+    // before this point, no later send will settle it, so settle it here.
+    await this.progress.settle([target.alertId]);
+    this.logger.log({ alertId: target.alertId, msg: 'alert fanned out' });
+  }
+
+  /** Takes over fan-outs whose holder stopped renewing them, and goes on from their cursor. */
+  private async resumeStalled(): Promise<void> {
+    try {
+      const stalled = await this.alerts.takeStalledFanouts(FANOUT_LEASE_SECONDS, SWEEP_LIMIT);
+      for (const alert of stalled) {
+        if (this.running.has(alert.id)) continue;
+        // Related stories are found again: they may have moved on since, which only changes later slices' footers.
+        const relatedIds = await this.related.of({ id: alert.articleId, ...alert.article });
+        const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, relatedIds };
+        this.logger.warn({ alertId: alert.id, from: alert.cursor ?? 'the first reader', msg: 'resuming an interrupted alert fan-out' });
+        this.continue(target, alert.cursor ?? FROM_FIRST_SUBSCRIBER);
+      }
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, msg: 'alert sweep failed; will retry' });
+    }
+  }
+}
+
+/** The nil uuid sorts before every subscriber id. */
+export const FROM_FIRST_SUBSCRIBER = '00000000-0000-0000-0000-000000000000';
