@@ -1,12 +1,10 @@
 import { PrismaClient } from '../generated/prisma/client';
 import { digestRunStatus, DigestRunStatus } from '../digests/digest-run-status';
+import { requeueDelivery } from '../deliveries/requeue-delivery';
 
 const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'uncertain'] as const;
 export type DeliveryStatusName = (typeof DELIVERY_STATUSES)[number];
 export type DeliveryCounts = Record<DeliveryStatusName, number>;
-
-/** Only these go back to the queue: a sent one would be a duplicate, the others are still on their way. */
-const RESENDABLE = ['failed', 'skipped'] as const;
 
 export type ResendOutcome =
   | { outcome: 'queued'; id: string; kind: string; was: string; lastError: string | null; addressSuppressed: boolean; subscriberStatus: string | null }
@@ -53,11 +51,7 @@ export class OperatorStore {
       select: { kind: true, status: true, lastError: true, subscriber: { select: { email: true, status: true } } },
     });
     if (!row) return { outcome: 'not-found', id: String(id) };
-    const { count } = await this.prisma.delivery.updateMany({
-      where: { id, status: { in: [...RESENDABLE] } },
-      data: { status: 'queued', attempts: 0, nextAttemptAt: new Date(), leaseUntil: null, lastError: null },
-    });
-    if (count === 0) {
+    if (!(await requeueDelivery(this.prisma, id))) {
       const now = await this.prisma.delivery.findUnique({ where: { id }, select: { status: true } });
       return { outcome: 'not-resendable', id: String(id), status: now?.status ?? row.status };
     }
