@@ -71,8 +71,8 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
     this.logger.log({ alertId: target.alertId, msg: 'alert fanned out' });
   }
 
-  /** Takes over fan-outs whose holder stopped renewing them, and goes on from their cursor. */
-  private async resumeStalled(): Promise<void> {
+  /** Takes over fan-outs whose holder stopped renewing them, and goes on from their cursor (every 15 s, and at start-up). */
+  async resumeStalled(): Promise<void> {
     try {
       const stalled = await this.alerts.takeStalledFanouts(FANOUT_LEASE_SECONDS, SWEEP_LIMIT);
       for (const alert of stalled) {
