@@ -75,6 +75,7 @@ describe('The consumer killed between its database writes and its offset commit'
     // The window under test: everything of the chunk stored, no offset committed.
     expect(await committedTotal(brokers, group, articles)).toBe(0);
 
+    ledger.faultStruck();
     await service.kill9();
     // The dead client's session would end on its own once PostgreSQL noticed; end it now.
     await endSleepingSessions(service.db);

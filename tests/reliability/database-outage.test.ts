@@ -61,6 +61,7 @@ describe('PostgreSQL unavailable', () => {
     await publishEvents(brokers, articles, first);
     await eventually(async () => ((await service.prisma.article.count()) > 0 ? true : undefined), 60_000, 20);
 
+    ledger.faultStruck();
     await refuseConnections(service.db);
     try {
       // Published while the database is down, breaking news among them.
@@ -117,6 +118,7 @@ describe('PostgreSQL unavailable', () => {
     expect(started.status).toBe(202);
     await eventually(async () => (service.smtp.messages.length > sentBefore + 100 ? true : undefined), 60_000, 20);
 
+    ledger.faultStruck();
     await refuseConnections(service.db);
     const outageStarted = new Date();
     let acceptedDuringOutage: string[];
@@ -178,6 +180,7 @@ describe('PostgreSQL unavailable', () => {
     expect(run.status).toBe(202);
     await publishEvents(brokers, articles, events);
     let kills = 0;
+    ledger.faultStruck();
     const stormUntil = Date.now() + STORM_MS;
     while (Date.now() < stormUntil) {
       kills += await withMaintenanceClient(async (client) => {

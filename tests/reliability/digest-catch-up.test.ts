@@ -101,7 +101,7 @@ describe('Digests after the service was down across the 07:00 slot, on two repli
     const schedules = await prisma.subscriber.findMany({ where: { id: { in: readers.map((r) => r.id) } }, select: { nextDigestAt: true } });
     expect(schedules.every((s) => (s.nextDigestAt as Date).getTime() > now.getTime())).toBe(true);
     // One digest each, for whichever of the two possible periods the catch-up chose.
-    const ledger = await expectCleanLedger({ prisma, smtp, env }, new Ledger().expect(emailsTo(readers, 'digest')));
+    const ledger = await expectCleanLedger({ prisma, smtp, env }, new Ledger().expect(emailsTo(readers, 'digest')).faultStruck());
     const twice = [...counts.values()].filter((count) => count > 1).length;
     process.stdout.write(`F12: ${readers.length} catch-up digests; ${ledger.uncertain.length} rows held by the killed replica resent as uncertain, ${twice} of them actually received twice\n`);
   });

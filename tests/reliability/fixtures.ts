@@ -7,7 +7,7 @@ import { TestDatabase, withMaintenanceClient } from '../support/database';
 import { produce } from '../support/kafka';
 import { committedTotal, endTotal } from '../support/kafka-offsets';
 import { insertReaders, Reader, ReaderSpec } from '../support/builders';
-import { assertCleanLedger, checkLedger, deliveryRows, Ledger, LedgerReport } from '../support/ledger';
+import { assertCleanLedger, checkLedger, deliveryRows, formatLedger, Ledger, LedgerReport } from '../support/ledger';
 import type { SmtpSink } from '../support/smtp-sink';
 
 export { committedTotal, endTotal } from '../support/kafka-offsets';
@@ -110,9 +110,21 @@ export function smtpConnections(service: { env: Readonly<Record<string, string>>
  * counted uncertain row, no more such rows than the service's SMTP connections.
  * Throws the whole report otherwise.
  */
-export async function expectCleanLedger(service: { prisma: PrismaClient; smtp: SmtpSink; env: Readonly<Record<string, string>> }, ledger: Ledger): Promise<LedgerReport> {
+export async function expectCleanLedger(service: LedgerSubject, ledger: Ledger): Promise<LedgerReport> {
+  return assertCleanLedger(await ledgerOf(service, ledger));
+}
+
+type LedgerSubject = { prisma: PrismaClient; smtp: SmtpSink; env: Readonly<Record<string, string>> };
+
+/** The ledger report of a service process, without judging it. */
+export async function ledgerOf(service: LedgerSubject, ledger: Ledger): Promise<LedgerReport> {
   const rows = await deliveryRows(service.prisma);
-  return assertCleanLedger(checkLedger({ ...ledger.expectation(), received: service.smtp.messages, rows, connectionsInUse: smtpConnections(service) }));
+  return checkLedger({ ...ledger.expectation(), received: service.smtp.messages, rows, connectionsInUse: smtpConnections(service) });
+}
+
+/** Fails with every broken promise a fault test found and its ledger report, so a red test says what went wrong. */
+export function expectKeptPromises(broken: readonly string[], report: LedgerReport): void {
+  if (broken.length > 0 || !report.clean) throw new Error([...broken.map((promise) => `- ${promise}`), formatLedger(report)].join('\n'));
 }
 
 /** How many times the sink received each Message-ID. */

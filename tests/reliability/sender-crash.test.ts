@@ -61,6 +61,7 @@ describe('The sender killed mid-send and restarted', () => {
     await service.smtp.waitFor(readers.length, 60_000);
     await eventually(async () => ((await sleepingSessions(service.db)) > 0 ? true : undefined), 30_000);
 
+    ledger.faultStruck();
     await service.kill9();
     await endSleepingSessions(service.db);
     await onDatabase(service.db, (client) => client.query('DROP TRIGGER hold_sent ON "Delivery"'));
@@ -108,6 +109,7 @@ describe('The sender killed mid-send and restarted', () => {
     expect(queuedBeforeKill).toBeLessThan(readers.length);
     const decidedBeforeKill = await advanced();
 
+    ledger.faultStruck();
     await service.kill9();
     await releaseOutboxInserts(service.db);
     await service.restart();
@@ -139,6 +141,7 @@ describe('The sender killed mid-send and restarted', () => {
     expect(queuedBeforeKill).toBeLessThan(readers.length);
     expect((await service.prisma.alert.findUniqueOrThrow({ where: { id: alertId } })).fannedOutAt).toBeNull();
 
+    ledger.faultStruck();
     await service.kill9();
     await releaseOutboxInserts(service.db);
     await service.restart();

@@ -129,7 +129,8 @@ describe('An SMTP server that misbehaves', () => {
     const next = await request(service.url).post('/alerts').set(editor).send({ articleId: 'f10-story', resend: true });
     expect(next.status).toBe(202);
     const nextId = (next.body as { alertId: string }).alertId;
-    ledger.expect(emailsTo([full, ...others], 'alert', nextId));
+    // The full mailbox still refuses at RCPT TO: only the others can get the second alert.
+    ledger.expect(emailsTo(others, 'alert', nextId));
     expect((next.body as { recipients: number }).recipients).toBe(readers.length - 1);
     await eventually(async () => ((await service.prisma.delivery.count({ where: { alertId: nextId, status: { in: ['sent', 'failed', 'skipped'] } } })) === readers.length - 1 ? true : undefined), 60_000);
     expect(await service.prisma.delivery.count({ where: { alertId: nextId, subscriberId: unknown.id } })).toBe(0);

@@ -69,7 +69,13 @@ describe('checkLedger', () => {
     const rows = sentRows().map((entry) => ({ ...entry, status: 'uncertain' }));
     const report = checkLedger(input({ received, rows, connectionsInUse: 2 }));
     expect(report.duplicate).toHaveLength(3);
-    expect(report.duplicate[0].why).toContain('one of 3 uncertain rows, more than the 2 SMTP connection(s)');
+    expect(report.duplicate[0].why).toContain('one of 3 uncertain rows, more than the 2 SMTP connection(s) × 1 fault(s)');
+  });
+
+  it('allows one pool of uncertain duplicates per fault that struck', () => {
+    const received = [...everyoneOnce(), ...everyoneOnce()];
+    const rows = sentRows().map((entry) => ({ ...entry, status: 'uncertain' }));
+    expect(checkLedger(input({ received, rows, connectionsInUse: 2, faults: 2 }))).toMatchObject({ clean: true, duplicatesAllowed: 4 });
   });
 
   it('refuses a third copy even of a counted uncertain row', () => {
