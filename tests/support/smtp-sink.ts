@@ -240,7 +240,8 @@ export class SmtpSink {
     if (this.lateReplies.remaining > 0) {
       this.lateReplies.remaining--;
       await this.keep(raw, session, 'accepted');
-      await sleep(this.lateReplies.ms);
+      // Unreferenced: a test that gave up waiting must not be kept alive by a reply nobody reads.
+      await sleep(this.lateReplies.ms, undefined, { ref: false });
       return `OK: queued as ${this.messages.length}, late`;
     }
     if (this.delayMs > 0) await sleep(this.delayMs);
