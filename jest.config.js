@@ -10,7 +10,8 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/src'],
+      // tests/support's pure helpers (the ledger) have specs too; they need no I/O either.
+      roots: ['<rootDir>/src', '<rootDir>/tests/support'],
       testMatch: ['**/*.spec.ts'],
     },
     {

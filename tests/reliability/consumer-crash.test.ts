@@ -8,10 +8,12 @@ import {
   articleMessage,
   caughtUp,
   committedTotal,
+  emailsTo,
   endSleepingSessions,
   expectCleanLedger,
   FAST_FAILOVER,
   ineligibleReaders,
+  Ledger,
   manyArticleEvents,
   onDatabase,
   outboxSettled,
@@ -53,7 +55,8 @@ describe('The consumer killed between its database writes and its offset commit'
     const brokers = service.env.KAFKA_BROKERS.split(',');
     const { articles, group } = service.topics;
     const readers = await someReaders(service.prisma, 20, () => ({ tags: ['news'] }));
-    await ineligibleReaders(service.prisma, 'news');
+    const ledger = new Ledger();
+    await ineligibleReaders(service.prisma, 'news', ledger);
     const now = new Date().toISOString();
     const events = [
       ...manyArticleEvents('plain-before', 10),
@@ -72,6 +75,7 @@ describe('The consumer killed between its database writes and its offset commit'
     // The window under test: everything of the chunk stored, no offset committed.
     expect(await committedTotal(brokers, group, articles)).toBe(0);
 
+    ledger.faultStruck();
     await service.kill9();
     // The dead client's session would end on its own once PostgreSQL noticed; end it now.
     await endSleepingSessions(service.db);
@@ -94,8 +98,9 @@ describe('The consumer killed between its database writes and its offset commit'
       expect(rows.map((row) => row.subscriberId).sort()).toEqual(readers.map((reader) => reader.id).sort());
       expect(rows.every((row) => row.status === 'sent')).toBe(true);
     }
-    const ledger = await expectCleanLedger(service.prisma, service.smtp);
-    expect(ledger.expected).toBe(2 * readers.length);
+    for (const alert of alerts) ledger.expect(emailsTo(readers, 'alert', alert.id));
+    const report = await expectCleanLedger(service, ledger);
+    expect(report.expected).toBe(2 * readers.length);
     const counts = receivedCounts(service.smtp);
     for (const alert of alerts) {
       for (const reader of readers) expect(counts.get(`<alert.${alert.id}.${reader.id}@dispatch.test>`) ?? 0).toBeGreaterThanOrEqual(1);

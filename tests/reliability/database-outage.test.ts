@@ -9,9 +9,11 @@ import {
   caughtUp,
   committedTotal,
   editor,
+  emailsTo,
   endTotal,
   expectCleanLedger,
   FAST_FAILOVER,
+  Ledger,
   manyArticleEvents,
   onDatabase,
   outboxSettled,
@@ -38,6 +40,7 @@ async function health(service: ServiceProcess): Promise<number> {
 
 describe('PostgreSQL unavailable', () => {
   let service: ServiceProcess;
+  const ledger = new Ledger();
 
   beforeAll(async () => {
     // A realistic lease (one minute): an outage shorter than it must not turn sent rows uncertain.
@@ -53,10 +56,12 @@ describe('PostgreSQL unavailable', () => {
     const brokers = service.env.KAFKA_BROKERS.split(',');
     const { articles, group } = service.topics;
     const readers = await someReaders(service.prisma, 25, () => ({ tags: ['f5'] }));
+    ledger.expect(emailsTo(readers, 'alert'));
     const first = manyArticleEvents('f5-first', 6000);
     await publishEvents(brokers, articles, first);
     await eventually(async () => ((await service.prisma.article.count()) > 0 ? true : undefined), 60_000, 20);
 
+    ledger.faultStruck();
     await refuseConnections(service.db);
     try {
       // Published while the database is down, breaking news among them.
@@ -80,12 +85,13 @@ describe('PostgreSQL unavailable', () => {
     expect(await service.prisma.alert.count({ where: { articleId: 'f5-breaking' } })).toBe(1);
     await outboxSettled(service.prisma, 120_000);
     expect(await service.prisma.delivery.count({ where: { status: 'sent', subscriberId: { in: readers.map((r) => r.id) } } })).toBe(readers.length);
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
   });
 
   it('F6: during a digest run and its sends claims nothing it cannot record, loses nothing, and finishes when asked again', async () => {
     const at = new Date('2026-11-22T07:00:00Z');
     const readers = await someReaders(service.prisma, 2500, () => ({ tags: ['f6'], nextDigestAt: new Date(0) }));
+    ledger.expect(emailsTo(readers, 'digest', '2026-11-22'));
     await service.prisma.article.createMany({
       data: Array.from({ length: 5 }, (_, i) => ({
         id: `f6-story-${i}`,
@@ -112,6 +118,7 @@ describe('PostgreSQL unavailable', () => {
     expect(started.status).toBe(202);
     await eventually(async () => (service.smtp.messages.length > sentBefore + 100 ? true : undefined), 60_000, 20);
 
+    ledger.faultStruck();
     await refuseConnections(service.db);
     const outageStarted = new Date();
     let acceptedDuringOutage: string[];
@@ -144,8 +151,8 @@ describe('PostgreSQL unavailable', () => {
     expect(rows.every((row) => row.status === 'sent')).toBe(true);
     // The outage was shorter than the lease: sent rows were recorded late, never turned uncertain and resent.
     expect(rows.filter((row) => row.uncertainResends > 0)).toEqual([]);
-    const ledger = await expectCleanLedger(service.prisma, service.smtp);
-    expect(ledger.duplicate).toEqual([]);
+    const report = await expectCleanLedger(service, ledger);
+    expect(report.duplicate).toEqual([]);
     process.stdout.write(`F6: ${acceptedDuringOutage.length} emails accepted during the ${OUTAGE_MS} ms outage, all claimed before it\n`);
   });
 
@@ -154,6 +161,7 @@ describe('PostgreSQL unavailable', () => {
     const { articles, group, dlq } = service.topics;
     const at = new Date('2026-11-22T19:00:00Z');
     const readers = await someReaders(service.prisma, 800, () => ({ tags: ['storm'], nextDigestAt: new Date(0), sendHour: 19 }));
+    ledger.expect(emailsTo(readers, 'digest', '2026-11-22')).expect(emailsTo(readers, 'alert'));
     await service.prisma.article.createMany({
       data: Array.from({ length: 4 }, (_, i) => ({
         id: `storm-story-${i}`,
@@ -172,6 +180,7 @@ describe('PostgreSQL unavailable', () => {
     expect(run.status).toBe(202);
     await publishEvents(brokers, articles, events);
     let kills = 0;
+    ledger.faultStruck();
     const stormUntil = Date.now() + STORM_MS;
     while (Date.now() < stormUntil) {
       kills += await withMaintenanceClient(async (client) => {
@@ -198,7 +207,7 @@ describe('PostgreSQL unavailable', () => {
     expect(await service.prisma.alert.count({ where: { articleId: 'storm-breaking' } })).toBe(1);
     const rows = await service.prisma.delivery.findMany({ where: mine, select: { kind: true, status: true, uncertainResends: true } });
     expect(rows.filter((row) => row.status !== 'sent')).toEqual([]);
-    const ledger = await expectCleanLedger(service.prisma, service.smtp);
-    process.stdout.write(`storm: ${kills} sessions terminated over ${STORM_MS} ms; ${rows.length} emails, ${rows.filter((row) => row.uncertainResends > 0).length} resent as uncertain, ${ledger.duplicate.length} unexplained duplicates\n`);
+    const report = await expectCleanLedger(service, ledger);
+    process.stdout.write(`storm: ${kills} sessions terminated over ${STORM_MS} ms; ${rows.length} emails, ${rows.filter((row) => row.uncertainResends > 0).length} resent as uncertain, ${report.uncertain.length} counted uncertain\n`);
   });
 });

@@ -7,11 +7,12 @@ import { TestDatabase, withMaintenanceClient } from '../support/database';
 import { produce } from '../support/kafka';
 import { committedTotal, endTotal } from '../support/kafka-offsets';
 import { insertReaders, Reader, ReaderSpec } from '../support/builders';
-import { ledgerCheck, LedgerReport } from '../support/ledger';
+import { assertCleanLedger, checkLedger, deliveryRows, formatLedger, Ledger, LedgerReport } from '../support/ledger';
+import type { SmtpSink } from '../support/smtp-sink';
 
 export { committedTotal, endTotal } from '../support/kafka-offsets';
 export { allowConnections, refuseConnections } from '../support/database-availability';
-import type { SmtpSink } from '../support/smtp-sink';
+export { emailsTo, formatLedger, Ledger } from '../support/ledger';
 
 /** Builders and probes shared by the fault and load tests. */
 
@@ -38,10 +39,12 @@ export function someReaders(prisma: PrismaClient, count: number, spec: (index: n
   return insertReaders(prisma, count, spec, { label: 'reader', tags: ['news'], confirmedAt: () => new Date(0), nextDigestAt: () => null });
 }
 
-/** One of each kind of reader who must never get mail, all tagged `tag`. */
-export async function ineligibleReaders(prisma: PrismaClient, tag: string): Promise<Reader[]> {
+/** One of each kind of reader who must never get mail, all tagged `tag`; forbidden in `ledger` when given. */
+export async function ineligibleReaders(prisma: PrismaClient, tag: string, ledger?: Ledger): Promise<Reader[]> {
   const kinds: ReaderSpec[] = [{ status: 'pending' }, { status: 'unsubscribed' }, { suppressed: true }];
-  return someReaders(prisma, kinds.length, (i) => ({ ...kinds[i], tags: [tag] }));
+  const readers = await someReaders(prisma, kinds.length, (i) => ({ ...kinds[i], tags: [tag] }));
+  ledger?.forbid([readers[0]], 'unconfirmed').forbid([readers[1]], 'unsubscribed').forbid([readers[2]], 'suppressed');
+  return readers;
 }
 
 /** A valid article event as the CMS publishes it. */
@@ -92,14 +95,36 @@ export async function outboxSettled(prisma: PrismaClient, timeoutMs = 120_000): 
   }, timeoutMs, 200);
 }
 
+/** SMTP_POOL_SIZE when the config schema's default applies. */
+const DEFAULT_SMTP_POOL_SIZE = 8;
+
+/** The SMTP connections a service process sends over: the ledger's bound on uncertain duplicates. */
+export function smtpConnections(service: { env: Readonly<Record<string, string>> }): number {
+  return Number(service.env.SMTP_POOL_SIZE ?? DEFAULT_SMTP_POOL_SIZE);
+}
+
 /**
- * RELIABILITY.md's ledger check with its pass rule: nothing lost, nothing to an
- * ineligible reader, and a Message-ID received twice only for a counted uncertain row.
+ * RELIABILITY.md's ledger check with its pass rule over everything the service's
+ * sink ever received: every email the ledger expects arrived, nothing went to an
+ * address it forbids or never made, and a Message-ID arrived twice only for a
+ * counted uncertain row, no more such rows than the service's SMTP connections.
+ * Throws the whole report otherwise.
  */
-export async function expectCleanLedger(prisma: PrismaClient, sink: SmtpSink): Promise<LedgerReport> {
-  const report = await ledgerCheck(prisma, sink.messages);
-  expect({ lost: report.lost, unexpected: report.unexpected, duplicate: report.duplicate }).toEqual({ lost: [], unexpected: [], duplicate: [] });
-  return report;
+export async function expectCleanLedger(service: LedgerSubject, ledger: Ledger): Promise<LedgerReport> {
+  return assertCleanLedger(await ledgerOf(service, ledger));
+}
+
+type LedgerSubject = { prisma: PrismaClient; smtp: SmtpSink; env: Readonly<Record<string, string>> };
+
+/** The ledger report of a service process, without judging it. */
+export async function ledgerOf(service: LedgerSubject, ledger: Ledger): Promise<LedgerReport> {
+  const rows = await deliveryRows(service.prisma);
+  return checkLedger({ ...ledger.expectation(), received: service.smtp.messages, rows, connectionsInUse: smtpConnections(service) });
+}
+
+/** Fails with every broken promise a fault test found and its ledger report, so a red test says what went wrong. */
+export function expectKeptPromises(broken: readonly string[], report: LedgerReport): void {
+  if (broken.length > 0 || !report.clean) throw new Error([...broken.map((promise) => `- ${promise}`), formatLedger(report)].join('\n'));
 }
 
 /** How many times the sink received each Message-ID. */

@@ -6,8 +6,10 @@ import {
   caughtUp,
   committedTotal,
   editor,
+  emailsTo,
   expectCleanLedger,
   FAST_FAILOVER,
+  Ledger,
   manyArticleEvents,
   metric,
   outboxSettled,
@@ -45,6 +47,7 @@ describe('SIGTERM during consumption and during a send', () => {
       .set(editor)
       .send({ article: anArticleEvent('f11-story', { tags: ['f11'], publishedAt: new Date().toISOString() }) });
     expect(alert.status).toBe(202);
+    const ledger = new Ledger().expect(emailsTo(readers, 'alert', (alert.body as { alertId: string }).alertId));
     await service.smtp.waitFor(20, 60_000);
 
     const events = manyArticleEvents('f11-stream', 20_000);
@@ -76,9 +79,9 @@ describe('SIGTERM during consumption and during a send', () => {
     expect(await service.prisma.article.count({ where: { id: { startsWith: 'f11-stream-' } } })).toBe(events.length);
     expect(await metric(service.url, 'dispatch_events_consumed_total')).toBe(events.length - committed);
     expect(await service.prisma.delivery.count({ where: { status: 'sent' } })).toBe(readers.length);
-    const ledger = await expectCleanLedger(service.prisma, service.smtp);
-    expect(ledger.uncertain).toEqual([]);
-    expect(ledger.received).toBe(readers.length);
+    const report = await expectCleanLedger(service, ledger);
+    expect(report.uncertain).toEqual([]);
+    expect(report.received).toBe(readers.length);
     process.stdout.write(`F11: SIGTERM to exit ${shutdownMs} ms; ${acceptedBeforeStop.size} emails and ${committed} events in before the stop\n`);
   });
 });

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { writeBenchResult } from '../../bench/support/bench-result';
 import { ServiceProcess } from '../support/service-process';
 import { runOpenLoop, summarize } from './http-load';
-import { caughtUp, cpuSeconds, editor, endTotal, expectCleanLedger, FAST_FAILOVER, manyArticleEvents, metric, outboxSettled, publishEvents, someReaders } from './fixtures';
+import { caughtUp, cpuSeconds, editor, emailsTo, endTotal, expectCleanLedger, FAST_FAILOVER, Ledger, manyArticleEvents, metric, outboxSettled, publishEvents, someReaders } from './fixtures';
 
 jest.setTimeout(600_000);
 
@@ -112,7 +112,8 @@ describe('An event backlog draining under heavy public traffic', () => {
     expect(digests.filter((row) => row.status === 'sent').map((row) => row.subscriberId).sort()).toEqual(readers.map((reader) => reader.id).sort());
     expect(await service.prisma.article.count()).toBe(EVENTS + 10);
     expect(await endTotal(brokers, dlq)).toBe(0);
-    await expectCleanLedger(service.prisma, service.smtp);
+    const ledger = new Ledger().expect(emailsTo(readers, 'digest')).expect(emailsTo(accepted.map((email) => ({ email })), 'confirm'));
+    await expectCleanLedger(service, ledger);
     process.stdout.write(`L2: ${JSON.stringify(summaries)}; not sent (client at ${MAX_IN_FLIGHT} in flight): ${JSON.stringify(notSent)}; backlog drained ${drainedMs} ms after the load began; written to ${file}\n`);
   });
 });

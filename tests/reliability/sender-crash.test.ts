@@ -5,10 +5,12 @@ import {
   anArticleEvent,
   editor,
   endSleepingSessions,
+  emailsTo,
   expectCleanLedger,
   FAST_FAILOVER,
   holdOutboxInsertsAfter,
   ineligibleReaders,
+  Ledger,
   metric,
   onDatabase,
   outboxSettled,
@@ -29,6 +31,7 @@ const HOUR = 3_600_000;
 
 describe('The sender killed mid-send and restarted', () => {
   let service: ServiceProcess;
+  const ledger = new Ledger();
 
   beforeAll(async () => {
     service = await ServiceProcess.start({ env: FAST_FAILOVER });
@@ -42,7 +45,7 @@ describe('The sender killed mid-send and restarted', () => {
 
   it('F7: a message accepted by SMTP but not recorded turns uncertain after its lease, is resent once with its Message-ID, and is counted', async () => {
     const readers = await someReaders(service.prisma, 30, () => ({ tags: ['f7'] }));
-    await ineligibleReaders(service.prisma, 'f7');
+    await ineligibleReaders(service.prisma, 'f7', ledger);
     // Every "sent" update stalls: the process dies after the server's 250, before its record.
     await onDatabase(service.db, async (client) => {
       await client.query(`CREATE FUNCTION hold_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(600); RETURN NEW; END $$`);
@@ -54,9 +57,11 @@ describe('The sender killed mid-send and restarted', () => {
     const created = await postAlert({ article: anArticleEvent('f7-story', { tags: ['f7'], publishedAt: new Date().toISOString() }) });
     expect(created.status).toBe(202);
     const { alertId } = created.body as { alertId: string };
+    ledger.expect(emailsTo(readers, 'alert', alertId));
     await service.smtp.waitFor(readers.length, 60_000);
     await eventually(async () => ((await sleepingSessions(service.db)) > 0 ? true : undefined), 30_000);
 
+    ledger.faultStruck();
     await service.kill9();
     await endSleepingSessions(service.db);
     await onDatabase(service.db, (client) => client.query('DROP TRIGGER hold_sent ON "Delivery"'));
@@ -71,7 +76,7 @@ describe('The sender killed mid-send and restarted', () => {
     const counts = receivedCounts(service.smtp);
     expect(after.map((row) => counts.get(row.messageId))).toEqual(readers.map(() => 2));
     expect(await metric(service.url, 'dispatch_deliveries_uncertain_total')).toBe(readers.length);
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
   });
 
   it('SIGKILL during a digest run: the restarted service finishes the run, one digest per reader', async () => {
@@ -90,6 +95,7 @@ describe('The sender killed mid-send and restarted', () => {
     });
     // The run's first batch (2,000 readers) commits and starts sending; the second is frozen mid-transaction.
     await holdOutboxInsertsAfter(service.db, 1);
+    ledger.expect(emailsTo(readers, 'digest', '2026-11-21'));
     const digestRows = () => service.prisma.delivery.count({ where: { kind: 'digest', ...mine } });
     const advanced = () => service.prisma.subscriber.count({ where: { nextDigestAt: { gt: at } } });
 
@@ -103,6 +109,7 @@ describe('The sender killed mid-send and restarted', () => {
     expect(queuedBeforeKill).toBeLessThan(readers.length);
     const decidedBeforeKill = await advanced();
 
+    ledger.faultStruck();
     await service.kill9();
     await releaseOutboxInserts(service.db);
     await service.restart();
@@ -117,7 +124,7 @@ describe('The sender killed mid-send and restarted', () => {
     expect(rows).toHaveLength(readers.length);
     expect(new Set(rows.map((row) => row.subscriberId)).size).toBe(readers.length);
     expect(rows.every((row) => row.status === 'sent' && (row.payload as { period?: string }).period === '2026-11-21')).toBe(true);
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
   });
 
   it('SIGKILL during an alert fan-out: the restarted service resumes it, every reader alerted once', async () => {
@@ -127,12 +134,14 @@ describe('The sender killed mid-send and restarted', () => {
     const created = await postAlert({ article: anArticleEvent('fanout-crash-story', { tags: ['fanout-crash'], publishedAt: new Date().toISOString() }) });
     expect(created.status).toBe(202);
     const { alertId } = created.body as { alertId: string };
+    ledger.expect(emailsTo(readers, 'alert', alertId));
     await eventually(async () => ((await sleepingSessions(service.db)) > 0 ? true : undefined), 60_000);
     const queuedBeforeKill = await service.prisma.delivery.count({ where: { alertId } });
     expect(queuedBeforeKill).toBeGreaterThan(0);
     expect(queuedBeforeKill).toBeLessThan(readers.length);
     expect((await service.prisma.alert.findUniqueOrThrow({ where: { id: alertId } })).fannedOutAt).toBeNull();
 
+    ledger.faultStruck();
     await service.kill9();
     await releaseOutboxInserts(service.db);
     await service.restart();
@@ -146,6 +155,6 @@ describe('The sender killed mid-send and restarted', () => {
     expect(await service.prisma.alert.count({ where: { articleId: 'fanout-crash-story' } })).toBe(1);
     const status = await request(service.url).get(`/alerts/${alertId}`).set(editor);
     expect(status.body).toMatchObject({ status: 'sent', recipients: readers.length, sent: readers.length, failed: 0 });
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
   });
 });

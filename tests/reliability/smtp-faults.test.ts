@@ -5,7 +5,7 @@ import { MIN_DELAY_MS } from '../../src/deliveries/retry-policy';
 import { eventually } from '../support/app';
 import { ServiceProcess } from '../support/service-process';
 import type { SinkEvent } from '../support/smtp-sink';
-import { anArticleEvent, editor, expectCleanLedger, FAST_FAILOVER, outboxSettled, receivedCounts, Reader, someReaders } from './fixtures';
+import { anArticleEvent, editor, emailsTo, expectCleanLedger, FAST_FAILOVER, Ledger, outboxSettled, receivedCounts, Reader, someReaders } from './fixtures';
 
 jest.setTimeout(240_000);
 
@@ -31,6 +31,7 @@ function gapsOf(attempts: readonly SinkEvent[]): number[] {
 
 describe('An SMTP server that misbehaves', () => {
   let service: ServiceProcess;
+  const ledger = new Ledger();
 
   beforeAll(async () => {
     service = await ServiceProcess.start({ env: { ...FAST_FAILOVER, SMTP_POOL_SIZE: '2' } });
@@ -54,6 +55,7 @@ describe('An SMTP server that misbehaves', () => {
     // Every message loses its connection mid-DATA for a while.
     service.smtp.dropConnectionMidData(Number.MAX_SAFE_INTEGER);
     const alertId = await alertTo('f8');
+    ledger.expect(emailsTo(readers, 'alert', alertId));
     await sleep(12_000);
     const dropped = service.smtp.events.filter((event) => event.outcome === 'dropped' && readers.some((reader) => reader.email === event.recipient));
     service.smtp.dropConnectionMidData(0);
@@ -72,7 +74,7 @@ describe('An SMTP server that misbehaves', () => {
     }
     const counts = receivedCounts(service.smtp);
     expect(rows.map((row) => counts.get(row.messageId))).toEqual(readers.map(() => 1));
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
     process.stdout.write(`F8: ${dropped.length} dropped DATA phases for ${readers.length} messages in 12 s; attempts per row ${rows.map((row) => row.attempts).join(',')}\n`);
   });
 
@@ -81,6 +83,7 @@ describe('An SMTP server that misbehaves', () => {
     // Three failures per message on average: the first rounds answer 451, then 421.
     service.smtp.failNext(12, 451, '4.7.1 Greylisted, try again later');
     const alertId = await alertTo('f9');
+    ledger.expect(emailsTo(readers, 'alert', alertId));
     const failures = () => [...attemptsByRecipient(service.smtp.events, readers).values()].flat().filter((event) => event.outcome === 'failed');
     await eventually(async () => (failures().length >= 12 ? true : undefined), 60_000);
     service.smtp.failNext(6, 421, '4.3.2 Service shutting down, closing transmission channel');
@@ -97,7 +100,7 @@ describe('An SMTP server that misbehaves', () => {
     const rows = await service.prisma.delivery.findMany({ where: { alertId } });
     const counts = receivedCounts(service.smtp);
     expect(rows.map((row) => counts.get(row.messageId))).toEqual(readers.map(() => 1));
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
     process.stdout.write(`F9: retry gaps per message (ms): ${gaps.map((g) => g.join('/')).join('  ')}\n`);
   });
 
@@ -107,6 +110,8 @@ describe('An SMTP server that misbehaves', () => {
     service.smtp.rejectRecipient(unknown.email, 550, '5.1.1 <unknown> Recipient address rejected: user unknown');
     service.smtp.rejectRecipient(full.email, 552, '5.2.2 Mailbox full');
     const alertId = await alertTo('f10');
+    // RCPT TO refused for these two: their first alert never arrives, and the unknown address gets nothing more.
+    ledger.expect(emailsTo(others, 'alert', alertId)).forbid([unknown], 'suppressed after 550 5.1.1');
 
     await eventually(async () => ((await service.prisma.delivery.count({ where: { alertId, status: { in: ['sent', 'failed'] } } })) === readers.length ? true : undefined), 60_000);
     const rows = new Map((await service.prisma.delivery.findMany({ where: { alertId } })).map((row) => [row.subscriberId, row]));
@@ -124,12 +129,14 @@ describe('An SMTP server that misbehaves', () => {
     const next = await request(service.url).post('/alerts').set(editor).send({ articleId: 'f10-story', resend: true });
     expect(next.status).toBe(202);
     const nextId = (next.body as { alertId: string }).alertId;
+    // The full mailbox still refuses at RCPT TO: only the others can get the second alert.
+    ledger.expect(emailsTo(others, 'alert', nextId));
     expect((next.body as { recipients: number }).recipients).toBe(readers.length - 1);
     await eventually(async () => ((await service.prisma.delivery.count({ where: { alertId: nextId, status: { in: ['sent', 'failed', 'skipped'] } } })) === readers.length - 1 ? true : undefined), 60_000);
     expect(await service.prisma.delivery.count({ where: { alertId: nextId, subscriberId: unknown.id } })).toBe(0);
     expect(service.smtp.events.filter((event) => event.outcome === 'recipient-rejected' && event.recipient === unknown.email)).toHaveLength(rejectionsBefore);
     await outboxSettled(service.prisma);
-    await expectCleanLedger(service.prisma, service.smtp);
+    await expectCleanLedger(service, ledger);
   });
 
   it('a server slower than the lease: emails waiting for a free SMTP connection stay leased, none goes out twice', async () => {
@@ -137,6 +144,7 @@ describe('An SMTP server that misbehaves', () => {
     const readers = await someReaders(service.prisma, 24, () => ({ tags: ['slow-server'] }));
     service.smtp.delay(2_500);
     const alertId = await alertTo('slow-server');
+    ledger.expect(emailsTo(readers, 'alert', alertId));
     try {
       await eventually(async () => ((await service.prisma.delivery.count({ where: { alertId, status: 'sent' } })) === readers.length ? true : undefined), 120_000);
     } finally {
@@ -146,5 +154,6 @@ describe('An SMTP server that misbehaves', () => {
     expect(rows.filter((row) => row.attempts !== 1 || row.uncertainResends !== 0)).toEqual([]);
     const counts = receivedCounts(service.smtp);
     expect(rows.map((row) => counts.get(row.messageId))).toEqual(readers.map(() => 1));
+    await expectCleanLedger(service, ledger);
   });
 });

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { signToken } from '../../src/subscriptions/tokens';
 import { eventually } from '../support/app';
 import { ServiceProcess } from '../support/service-process';
-import { editor, expectCleanLedger, FAST_FAILOVER, outboxSettled, Reader, someReaders } from './fixtures';
+import { editor, emailsTo, expectCleanLedger, FAST_FAILOVER, Ledger, outboxSettled, Reader, someReaders } from './fixtures';
 
 jest.setTimeout(240_000);
 
@@ -16,6 +16,8 @@ const HOUR = 3_600_000;
 
 describe('A reader who unsubscribes between queueing and sending', () => {
   let service: ServiceProcess;
+
+  const ledger = new Ledger();
 
   beforeAll(async () => {
     // One slow SMTP connection: a claimed batch takes many seconds to go out.
@@ -64,7 +66,9 @@ describe('A reader who unsubscribes between queueing and sending', () => {
     expect(await digestOf(claimedReader)).toMatchObject({ status: 'skipped' });
     expect(await digestOf(queuedReader)).toMatchObject({ status: 'skipped' });
     expect(received).toHaveLength(readers.length - 2);
-    await expectCleanLedger(service.prisma, service.smtp);
+    const unsubscribed = [claimedReader, queuedReader];
+    ledger.expect(emailsTo(readers.filter((reader) => !unsubscribed.includes(reader)), 'digest', '2026-11-23')).forbid(unsubscribed, 'unsubscribed before the send');
+    await expectCleanLedger(service, ledger);
   });
 
   it('gets no digest when their message is already waiting for the busy SMTP connection', async () => {
@@ -94,6 +98,7 @@ describe('A reader who unsubscribes between queueing and sending', () => {
     expect(received).not.toContain(waiting.email);
     expect(await service.prisma.delivery.findUnique({ where: { id: rows[3].id } })).toMatchObject({ status: 'skipped' });
     expect(received).toHaveLength(readers.length - 1);
-    await expectCleanLedger(service.prisma, service.smtp);
+    ledger.expect(emailsTo(readers.filter((reader) => reader !== waiting), 'digest', '2026-11-24')).forbid([waiting], 'unsubscribed while its email waited for the connection');
+    await expectCleanLedger(service, ledger);
   });
 });

@@ -20,7 +20,8 @@ export interface ReceivedMail {
 /** Every answer the sink gave, accepted or not, in order: what retry and backoff tests inspect. */
 export interface SinkEvent {
   at: Date;
-  outcome: 'accepted' | 'failed' | 'dropped' | 'recipient-rejected';
+  /** `lost-reply`: the whole message was received (and kept), then the connection cut before the 250. */
+  outcome: 'accepted' | 'failed' | 'dropped' | 'lost-reply' | 'recipient-rejected';
   code?: number;
   /** Who the message was for (the first recipient), so retries of one message can be told apart. */
   recipient?: string;
@@ -57,6 +58,8 @@ export class SmtpSink {
   private readonly waiters = new Set<() => void>();
   private failures: { remaining: number; code: number; message: string } = { remaining: 0, code: 0, message: '' };
   private drops = 0;
+  private lostReplies = 0;
+  private lateReplies = { remaining: 0, ms: 0 };
   private delayMs = 0;
 
   private constructor(
@@ -116,6 +119,38 @@ export class SmtpSink {
     this.drops = count;
   }
 
+  /**
+   * The next `count` messages are received whole (and kept: a real relay would
+   * deliver them), then the connection is cut before the 250: the client cannot
+   * know the outcome.
+   */
+  loseReplyAfterData(count: number): void {
+    this.lostReplies = count;
+  }
+
+  /** The next `count` messages are kept as soon as their final dot arrives, and answered 250 only `ms` later. */
+  answerLate(count: number, ms: number): void {
+    this.lateReplies = { remaining: count, ms };
+  }
+
+  /** Closes the listening port: new connections are refused (ECONNREFUSED) and open sessions cut, as when a relay is down. */
+  async stopListening(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.server.close(() => resolve()));
+    this.endSessions();
+    await closed;
+  }
+
+  /** Listens again on the same port after stopListening(). */
+  async listenAgain(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.server.once('error', reject);
+      this.server.server.listen(this.port, '127.0.0.1', () => {
+        this.server.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   /** Every following message waits this long before it is answered. */
   delay(ms: number): void {
     this.delayMs = ms;
@@ -149,6 +184,8 @@ export class SmtpSink {
     this.rejected.clear();
     this.failures = { remaining: 0, code: 0, message: '' };
     this.drops = 0;
+    this.lostReplies = 0;
+    this.lateReplies = { remaining: 0, ms: 0 };
     this.delayMs = 0;
     this.connectionsAccepted = 0;
   }
@@ -194,12 +231,31 @@ export class SmtpSink {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
+    if (this.lostReplies > 0) {
+      this.lostReplies--;
+      await this.keep(raw, session, 'lost-reply');
+      this.sockets.get(session.remotePort)?.destroy();
+      throw new SmtpReplyError(421, '4.4.2 connection lost after the data');
+    }
+    if (this.lateReplies.remaining > 0) {
+      this.lateReplies.remaining--;
+      await this.keep(raw, session, 'accepted');
+      // Unreferenced: a test that gave up waiting must not be kept alive by a reply nobody reads.
+      await sleep(this.lateReplies.ms, undefined, { ref: false });
+      return `OK: queued as ${this.messages.length}, late`;
+    }
     if (this.delayMs > 0) await sleep(this.delayMs);
     if (this.failures.remaining > 0) {
       this.failures.remaining--;
       this.events.push({ at: new Date(), outcome: 'failed', code: this.failures.code, recipient: session.envelope.rcptTo[0]?.address });
       throw new SmtpReplyError(this.failures.code, this.failures.message);
     }
+    await this.keep(raw, session, 'accepted');
+    return `OK: queued as ${this.messages.length}`;
+  }
+
+  /** Keeps a received message, parsed, and wakes whoever waits for it. */
+  private async keep(raw: Buffer, session: SMTPServerSession, outcome: SinkEvent['outcome']): Promise<void> {
     const parsed = await simpleParser(raw);
     this.messages.push({
       envelope: {
@@ -215,9 +271,9 @@ export class SmtpSink {
       raw,
       receivedAt: new Date(),
     });
-    this.events.push({ at: new Date(), outcome: 'accepted', code: 250 });
+    const recipient = session.envelope.rcptTo[0]?.address;
+    this.events.push(outcome === 'accepted' ? { at: new Date(), outcome, code: 250 } : { at: new Date(), outcome, recipient });
     for (const waiter of this.waiters) waiter();
-    return `OK: queued as ${this.messages.length}`;
   }
 
   /**

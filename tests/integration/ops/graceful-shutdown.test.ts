@@ -1,6 +1,6 @@
 import { EDITOR_KEY, eventually } from '../../support/app';
 import { produce } from '../../support/kafka';
-import { ledgerCheck } from '../../support/ledger';
+import { checkLedger, deliveryRows, emailsTo, formatLedger } from '../../support/ledger';
 import { ServiceProcess } from '../../support/service-process';
 import { committedOffsets, endOffsets } from '../../support/kafka-offsets';
 
@@ -86,13 +86,10 @@ describe('SIGTERM in the middle of an alert fan-out', () => {
         `${smtp.messages.length} messages at the SMTP server; service warnings and delivery lines:\n` +
         service.logs().filter((line) => /"level":[45]\d|deliveryId|shut/.test(line)).slice(-40).join('\n'));
     });
-    const ledger = await ledgerCheck(prisma, smtp.messages);
-    expect({ lost: ledger.lost, duplicate: ledger.duplicate, unexpected: ledger.unexpected, uncertain: ledger.uncertain }).toEqual({
-      lost: [],
-      duplicate: [],
-      unexpected: [],
-      uncertain: [],
-    });
+    const readers = Array.from({ length: READERS }, (_, i) => ({ email: `reader${i}@sigterm.example` }));
+    const ledger = checkLedger({ expected: emailsTo(readers, 'alert', alertId), received: smtp.messages, rows: await deliveryRows(prisma), connectionsInUse: 2 });
+    // A clean stop leaves nothing uncertain: not even an excused duplicate.
+    expect({ clean: ledger.clean, uncertain: ledger.uncertain.length, report: formatLedger(ledger) }).toMatchObject({ clean: true, uncertain: 0 });
     expect(smtp.messages).toHaveLength(READERS);
     await eventually(async () => ((await prisma.alert.findUnique({ where: { id: alertId } }))?.status === 'sent' ? true : undefined), 30_000);
   });
