@@ -1,31 +1,17 @@
 import fc from 'fast-check';
+import { theContractExample } from '../../tests/support/builders';
 import { articleEventSchema, decodeArticleEvent, MAX_EVENT_BYTES, parseArticleEvent } from './article-event';
-
-function anArticleEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'aichief-2026-musk-synthetic-data',
-    title: 'Elon Musk Agrees AI Training Data Has Been Exhausted, Advocates for Synthetic Data',
-    url: 'https://example.com/news/musk-synthetic-data',
-    summary: 'Elon Musk confirms that AI training data is exhausted.',
-    tags: ['news', 'ainews', 'syntheticdata'],
-    publishedAt: '2026-11-23T09:00:00Z',
-    author: 'Editorial Staff',
-    imageUrl: 'https://example.com/img/musk.jpg',
-    breaking: false,
-    ...overrides,
-  };
-}
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 
 function reasonFor(overrides: Record<string, unknown>): string {
-  const result = decodeArticleEvent(encode(anArticleEvent(overrides)));
+  const result = decodeArticleEvent(encode(theContractExample(overrides)));
   if (result.ok) throw new Error('expected the event to be rejected');
   return result.reason;
 }
 
 function articleFor(overrides: Record<string, unknown>) {
-  const result = decodeArticleEvent(encode(anArticleEvent(overrides)));
+  const result = decodeArticleEvent(encode(theContractExample(overrides)));
   if (!result.ok) throw new Error(`expected the event to be accepted: ${result.reason}`);
   return result.article;
 }
@@ -35,13 +21,13 @@ describe(decodeArticleEvent.name, () => {
 
   describe('a valid event', () => {
     it('decodes the contract example', () => {
-      expect(sut(encode(anArticleEvent()))).toEqual({
+      expect(sut(encode(theContractExample()))).toEqual({
         ok: true,
         article: {
           id: 'aichief-2026-musk-synthetic-data',
           title: 'Elon Musk Agrees AI Training Data Has Been Exhausted, Advocates for Synthetic Data',
           url: 'https://example.com/news/musk-synthetic-data',
-          summary: 'Elon Musk confirms that AI training data is exhausted.',
+          summary: 'Elon Musk confirms that AI training data is exhausted and suggests synthetic data as the future solution.',
           tags: ['news', 'ainews', 'syntheticdata'],
           publishedAt: new Date('2026-11-23T09:00:00Z'),
           author: 'Editorial Staff',
@@ -110,7 +96,7 @@ describe(decodeArticleEvent.name, () => {
     });
 
     it('accepts a UTF-8 byte order mark', () => {
-      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), encode(anArticleEvent())]);
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), encode(theContractExample())]);
       expect(sut(bytes).ok).toBe(true);
     });
   });
@@ -121,7 +107,7 @@ describe(decodeArticleEvent.name, () => {
       ['empty value', Buffer.alloc(0), 'value: not valid JSON'],
       ['invalid JSON', Buffer.from('{"id": '), 'value: not valid JSON'],
       ['non-UTF-8 bytes', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'value: not valid UTF-8'],
-      ['a JSON array', encode([anArticleEvent()]), 'value: must be a JSON object'],
+      ['a JSON array', encode([theContractExample()]), 'value: must be a JSON object'],
       ['a JSON string', encode('hello'), 'value: must be a JSON object'],
       ['JSON null', Buffer.from('null'), 'value: must be a JSON object'],
       ['a number', Buffer.from('42'), 'value: must be a JSON object'],
@@ -135,7 +121,7 @@ describe(decodeArticleEvent.name, () => {
     });
 
     it(`accepts exactly ${MAX_EVENT_BYTES} bytes`, () => {
-      const json = encode(anArticleEvent());
+      const json = encode(theContractExample());
       const padded = Buffer.concat([json, Buffer.alloc(MAX_EVENT_BYTES - json.length, 0x20)]);
       expect(sut(padded).ok).toBe(true);
     });
@@ -285,8 +271,8 @@ describe(decodeArticleEvent.name, () => {
 
 describe(parseArticleEvent.name, () => {
   it('applies the same rules to an already parsed value, e.g. an HTTP body', () => {
-    expect(parseArticleEvent({ ...anArticleEvent(), tags: [] })).toEqual({ ok: false, reason: 'tags: at least 1 tag' });
-    expect(parseArticleEvent(anArticleEvent()).ok).toBe(true);
+    expect(parseArticleEvent({ ...theContractExample(), tags: [] })).toEqual({ ok: false, reason: 'tags: at least 1 tag' });
+    expect(parseArticleEvent(theContractExample()).ok).toBe(true);
   });
 
   it('names the whole value when it is not an object', () => {
@@ -296,6 +282,6 @@ describe(parseArticleEvent.name, () => {
 
 describe('articleEventSchema', () => {
   it('can be embedded in another schema, e.g. POST /alerts', () => {
-    expect(articleEventSchema.safeParse(anArticleEvent()).success).toBe(true);
+    expect(articleEventSchema.safeParse(theContractExample()).success).toBe(true);
   });
 });

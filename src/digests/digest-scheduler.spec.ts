@@ -1,24 +1,14 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/config';
-import { Clock } from '../common/clock';
+import { MovableClock } from '../../tests/support/clock';
 import { DigestRunService } from './digest-run.service';
 import { DigestScheduler } from './digest-scheduler';
-
-class FixedClock extends Clock {
-  constructor(private readonly instant: Date) {
-    super();
-  }
-
-  now(): Date {
-    return this.instant;
-  }
-}
 
 function aScheduler(run: (at: Date, trigger: string) => Promise<unknown>) {
   const runs = { run: jest.fn(run) } as unknown as DigestRunService & { run: jest.Mock };
   const registry = new SchedulerRegistry();
   const config = { digestTickCron: '*/5 * * * *' } as AppConfig;
-  const sut = new DigestScheduler(runs, registry, new FixedClock(new Date('2027-01-10T07:00:00Z')), config);
+  const sut = new DigestScheduler(runs, registry, new MovableClock(new Date('2027-01-10T07:00:00Z')), config);
   return { sut, runs, registry };
 }
 

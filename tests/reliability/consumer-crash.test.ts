@@ -60,8 +60,8 @@ describe('The consumer killed between its database writes and its offset commit'
     const now = new Date().toISOString();
     const events = [
       ...manyArticleEvents('plain-before', 10),
-      anArticleEvent('crash-a', { breaking: true, publishedAt: now }),
-      anArticleEvent('crash-b', { breaking: true, publishedAt: now }),
+      anArticleEvent({ id: 'crash-a', breaking: true, publishedAt: now }),
+      anArticleEvent({ id: 'crash-b', breaking: true, publishedAt: now }),
       ...manyArticleEvents('plain-after', 10),
     ];
     await produce(brokers, articles, events.map(articleMessage));

@@ -65,7 +65,7 @@ describe('PostgreSQL unavailable', () => {
     await refuseConnections(service.db);
     try {
       // Published while the database is down, breaking news among them.
-      await publishEvents(brokers, articles, [anArticleEvent('f5-breaking', { tags: ['f5'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('f5-second', 500)]);
+      await publishEvents(brokers, articles, [anArticleEvent({ id: 'f5-breaking', tags: ['f5'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('f5-second', 500)]);
       await eventually(async () => ((await health(service)) === 503 ? true : undefined), 30_000);
       const committedAtStart = await committedTotal(brokers, group, articles);
       await sleep(OUTAGE_MS);
@@ -172,7 +172,7 @@ describe('PostgreSQL unavailable', () => {
       })),
     });
     const articlesBefore = await service.prisma.article.count();
-    const events = [anArticleEvent('storm-breaking', { tags: ['storm'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('storm-stream', 3000)];
+    const events = [anArticleEvent({ id: 'storm-breaking', tags: ['storm'], breaking: true, publishedAt: new Date().toISOString() }), ...manyArticleEvents('storm-stream', 3000)];
     const pid = service.pid;
     service.smtp.delay(5);
 

@@ -6,7 +6,7 @@ import { EDITOR_KEY, eventually } from '../support/app';
 import { TestDatabase, withMaintenanceClient } from '../support/database';
 import { produce } from '../support/kafka';
 import { committedTotal, endTotal } from '../support/kafka-offsets';
-import { insertReaders, Reader, ReaderSpec } from '../support/builders';
+import { anArticleEvent, insertReaders, Reader, ReaderSpec } from '../support/builders';
 import { assertCleanLedger, checkLedger, deliveryRows, formatLedger, Ledger, LedgerReport } from '../support/ledger';
 import type { SmtpSink } from '../support/smtp-sink';
 
@@ -32,6 +32,7 @@ export const FAST_FAILOVER = {
   DIGEST_TICK_CRON: NO_TICKS,
 };
 
+export { anArticleEvent } from '../support/builders';
 export type { Reader, ReaderSpec } from '../support/builders';
 
 /** Readers written straight to the database; confirmed `news` readers without a digest schedule unless told otherwise. */
@@ -45,21 +46,6 @@ export async function ineligibleReaders(prisma: PrismaClient, tag: string, ledge
   const readers = await someReaders(prisma, kinds.length, (i) => ({ ...kinds[i], tags: [tag] }));
   ledger?.forbid([readers[0]], 'unconfirmed').forbid([readers[1]], 'unsubscribed').forbid([readers[2]], 'suppressed');
   return readers;
-}
-
-/** A valid article event as the CMS publishes it. */
-export function anArticleEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    title: `Headline ${id}`,
-    url: `https://news.example.com/${id}`,
-    summary: `What happened in ${id}.`,
-    tags: ['news'],
-    publishedAt: '2026-11-23T09:00:00Z',
-    author: 'Editorial Staff',
-    breaking: false,
-    ...overrides,
-  };
 }
 
 export function articleMessage(event: Record<string, unknown>): Message {
@@ -77,7 +63,7 @@ export async function publishEvents(brokers: string[], topic: string, events: re
 export function manyArticleEvents(prefix: string, count: number): Record<string, unknown>[] {
   const base = Date.parse('2026-11-20T00:00:00Z');
   return Array.from({ length: count }, (_, i) =>
-    anArticleEvent(`${prefix}-${i}`, { tags: ['news', `t${i % 7}`], publishedAt: new Date(base + i * 60_000).toISOString() }),
+    anArticleEvent({ id: `${prefix}-${i}`, tags: ['news', `t${i % 7}`], publishedAt: new Date(base + i * 60_000).toISOString() }),
   );
 }
 

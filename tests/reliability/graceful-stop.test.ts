@@ -45,7 +45,7 @@ describe('SIGTERM during consumption and during a send', () => {
     const alert = await request(service.url)
       .post('/alerts')
       .set(editor)
-      .send({ article: anArticleEvent('f11-story', { tags: ['f11'], publishedAt: new Date().toISOString() }) });
+      .send({ article: anArticleEvent({ id: 'f11-story', tags: ['f11'], publishedAt: new Date().toISOString() }) });
     expect(alert.status).toBe(202);
     const ledger = new Ledger().expect(emailsTo(readers, 'alert', (alert.body as { alertId: string }).alertId));
     await service.smtp.waitFor(20, 60_000);

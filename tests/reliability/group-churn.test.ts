@@ -52,7 +52,7 @@ describe('Consumers joining and leaving during a large event stream', () => {
     const readers = await someReaders(owner.prisma, 10, () => ({ tags: ['f3'] }));
     const now = new Date().toISOString();
     const events = manyArticleEvents('f3', EVENTS).map((event, i) =>
-      i % BREAKING_EVERY === 0 ? anArticleEvent(String(event.id), { tags: ['f3'], breaking: true, publishedAt: now }) : event,
+      i % BREAKING_EVERY === 0 ? anArticleEvent({ id: String(event.id), tags: ['f3'], breaking: true, publishedAt: now }) : event,
     );
     const breaking = events.filter((event) => event.breaking === true).map((event) => String(event.id));
 

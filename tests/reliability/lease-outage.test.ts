@@ -68,7 +68,7 @@ describe('PostgreSQL unreachable for longer than the lease during an alert fan-o
     const created = await request(service.url)
       .post('/alerts')
       .set(editor)
-      .send({ article: anArticleEvent('f13-story', { tags: ['f13'], publishedAt: new Date().toISOString() }) });
+      .send({ article: anArticleEvent({ id: 'f13-story', tags: ['f13'], publishedAt: new Date().toISOString() }) });
     expect(created.status).toBe(202);
     const { alertId } = created.body as { alertId: string };
     ledger.expect(emailsTo(readers, 'alert', alertId));

@@ -54,7 +54,7 @@ describe('The sender killed mid-send and restarted', () => {
         FOR EACH ROW WHEN (OLD."status" = 'sending' AND NEW."status" = 'sent') EXECUTE FUNCTION hold_sent()`);
     });
 
-    const created = await postAlert({ article: anArticleEvent('f7-story', { tags: ['f7'], publishedAt: new Date().toISOString() }) });
+    const created = await postAlert({ article: anArticleEvent({ id: 'f7-story', tags: ['f7'], publishedAt: new Date().toISOString() }) });
     expect(created.status).toBe(202);
     const { alertId } = created.body as { alertId: string };
     ledger.expect(emailsTo(readers, 'alert', alertId));
@@ -131,7 +131,7 @@ describe('The sender killed mid-send and restarted', () => {
     const readers = await someReaders(service.prisma, 2500, () => ({ tags: ['fanout-crash'] }));
     // The first slice of the audience (200) is written and sending, the next is frozen: the process dies mid-fan-out.
     await holdOutboxInsertsAfter(service.db, 1);
-    const created = await postAlert({ article: anArticleEvent('fanout-crash-story', { tags: ['fanout-crash'], publishedAt: new Date().toISOString() }) });
+    const created = await postAlert({ article: anArticleEvent({ id: 'fanout-crash-story', tags: ['fanout-crash'], publishedAt: new Date().toISOString() }) });
     expect(created.status).toBe(202);
     const { alertId } = created.body as { alertId: string };
     ledger.expect(emailsTo(readers, 'alert', alertId));

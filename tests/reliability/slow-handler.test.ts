@@ -41,7 +41,7 @@ describe('A handler slower than the Kafka session timeout', () => {
 
   it('keeps its membership while the write stalls, commits, and applies the event once', async () => {
     const brokers = service.env.KAFKA_BROKERS.split(',');
-    const events = [...manyArticleEvents('before-slow', 50), anArticleEvent('slow-article'), ...manyArticleEvents('after-slow', 50)];
+    const events = [...manyArticleEvents('before-slow', 50), anArticleEvent({ id: 'slow-article' }), ...manyArticleEvents('after-slow', 50)];
     await produce(brokers, service.topics.articles, events.map(articleMessage));
 
     await caughtUp(brokers, service.topics.group, service.topics.articles, 150_000);

@@ -45,7 +45,7 @@ describe('An SMTP server that misbehaves', () => {
     const res = await request(service.url)
       .post('/alerts')
       .set(editor)
-      .send({ article: anArticleEvent(`${tag}-story`, { tags: [tag], publishedAt: new Date().toISOString() }) });
+      .send({ article: anArticleEvent({ id: `${tag}-story`, tags: [tag], publishedAt: new Date().toISOString() }) });
     expect(res.status).toBe(202);
     return (res.body as { alertId: string }).alertId;
   }

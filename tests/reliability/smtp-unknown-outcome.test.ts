@@ -33,7 +33,7 @@ describe('An SMTP reply lost after the final dot', () => {
     const res = await request(service.url)
       .post('/alerts')
       .set(editor)
-      .send({ article: anArticleEvent(`${tag}-story`, { tags: [tag], publishedAt: new Date().toISOString() }) });
+      .send({ article: anArticleEvent({ id: `${tag}-story`, tags: [tag], publishedAt: new Date().toISOString() }) });
     expect(res.status).toBe(202);
     const { alertId } = res.body as { alertId: string };
     ledger.expect(emailsTo(readers, 'alert', alertId));

@@ -81,7 +81,7 @@ describe('hostile article events (I1–I3)', () => {
   const stored = (id: string) => app.prisma.article.findUnique({ where: { id } });
 
   async function expectConsumerAlive(): Promise<void> {
-    const probe = anArticleEvent(`${run}-probe-${Date.now()}`);
+    const probe = anArticleEvent({ id: `${run}-probe-${Date.now()}` });
     await publish([{ key: String(probe.id), value: bytes(JSON.stringify(probe)) }]);
     await eventually(async () => (await stored(String(probe.id))) ?? undefined, 60_000);
     const health = await fetch(`${app.url}/health`);
@@ -91,9 +91,9 @@ describe('hostile article events (I1–I3)', () => {
   describe('I3: replays and late versions', () => {
     it('keeps one article and its newest version whatever order the versions arrive in', async () => {
       const id = `${run}-versions`;
-      const v1 = anArticleEvent(id, { title: 'First', publishedAt: '2026-11-23T09:00:00Z' });
-      const v2 = anArticleEvent(id, { title: 'Second', publishedAt: '2026-11-23T10:00:00Z' });
-      const v3 = anArticleEvent(id, { title: 'Third', publishedAt: '2026-11-23T11:00:00Z' });
+      const v1 = anArticleEvent({ id, title: 'First', publishedAt: '2026-11-23T09:00:00Z' });
+      const v2 = anArticleEvent({ id, title: 'Second', publishedAt: '2026-11-23T10:00:00Z' });
+      const v3 = anArticleEvent({ id, title: 'Third', publishedAt: '2026-11-23T11:00:00Z' });
       const message = (event: Record<string, unknown>) => ({ key: id, value: bytes(JSON.stringify(event)) });
 
       await publish([message(v1), message(v3), message(v3), message(v2), message(v1)]);
@@ -107,7 +107,7 @@ describe('hostile article events (I1–I3)', () => {
       const tag = `brk${run.replace(/[^a-z0-9]/g, '').slice(-10)}`;
       const reader = await aReaderRow(app.prisma, { tags: [tag] });
       const id = `${run}-breaking`;
-      const first = anArticleEvent(id, { tags: [tag], breaking: true, title: 'Breaking', publishedAt: '2026-11-23T09:00:00Z' });
+      const first = anArticleEvent({ id, tags: [tag], breaking: true, title: 'Breaking', publishedAt: '2026-11-23T09:00:00Z' });
       const newer = { ...first, title: 'Breaking, updated', publishedAt: '2026-11-23T09:30:00Z' };
       const older = { ...first, title: 'Breaking, stale', publishedAt: '2026-11-23T08:00:00Z' };
       const message = (event: Record<string, unknown>) => ({ key: id, value: bytes(JSON.stringify(event)) });
@@ -128,18 +128,18 @@ describe('hostile article events (I1–I3)', () => {
 
   describe('I1: poison events', () => {
     it('parks each poison message with its original bytes and a reason, and goes on with the next valid one', async () => {
-      const valid = anArticleEvent(`${run}-after-poison`);
+      const valid = anArticleEvent({ id: `${run}-after-poison` });
       const poison: Produced[] = [
         { key: `${run}-p-json`, value: bytes('{"id": "x", "title": ') },
         { key: `${run}-p-missing`, value: bytes(JSON.stringify({ id: `${run}-p-missing`, title: 'No url, no tags' })) },
-        { key: `${run}-p-oversized`, value: bytes(JSON.stringify(anArticleEvent(`${run}-p-oversized`, { summary: 's'.repeat(100_000) }))) },
-        { key: `${run}-p-long-title`, value: bytes(JSON.stringify(anArticleEvent(`${run}-p-long-title`, { title: 't'.repeat(60_000) }))) },
+        { key: `${run}-p-oversized`, value: bytes(JSON.stringify(anArticleEvent({ id: `${run}-p-oversized`, summary: 's'.repeat(100_000) }))) },
+        { key: `${run}-p-long-title`, value: bytes(JSON.stringify(anArticleEvent({ id: `${run}-p-long-title`, title: 't'.repeat(60_000) }))) },
         { key: `${run}-p-utf8`, value: Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0xfe, 0x22, 0x7d]) },
         { key: `${run}-p-null`, value: null },
         { key: `${run}-p-empty`, value: Buffer.alloc(0) },
         { key: `${run}-p-array`, value: bytes('[1,2,3]') },
-        { key: `${run}-p-types`, value: bytes(JSON.stringify(anArticleEvent(`${run}-p-types`, { tags: 'news', breaking: 'yes', publishedAt: 1795424400000 }))) },
-        { key: `${run}-p-surrogate`, value: bytes(JSON.stringify(anArticleEvent(`${run}-p-surrogate`, { title: 'a\ud800b' }))) },
+        { key: `${run}-p-types`, value: bytes(JSON.stringify(anArticleEvent({ id: `${run}-p-types`, tags: 'news', breaking: 'yes', publishedAt: 1795424400000 }))) },
+        { key: `${run}-p-surrogate`, value: bytes(JSON.stringify(anArticleEvent({ id: `${run}-p-surrogate`, title: 'a\ud800b' }))) },
         {
           key: `${run}-p-headers`,
           value: bytes('not json'),
@@ -257,7 +257,7 @@ describe('hostile article events (I1–I3)', () => {
       ['deadlock', '40P01', 'deadlock'],
     ])('retries a %s a few times and stores the event once it clears', async (_, errcode, name) => {
       const fault = await injectFault(`${name}_once`, errcode, 2);
-      const event = anArticleEvent(`${fault.prefix}1`, { title: 'Stored after two conflicts' });
+      const event = anArticleEvent({ id: `${fault.prefix}1`, title: 'Stored after two conflicts' });
 
       await publish([{ key: String(event.id), value: bytes(JSON.stringify(event)) }]);
 
@@ -272,8 +272,8 @@ describe('hostile article events (I1–I3)', () => {
       ['deadlock', '40P01', 'deadlock'],
     ])('parks an event whose %s never clears after a bounded number of attempts, and goes on', async (_, errcode, name) => {
       const fault = await injectFault(`${name}_always`, errcode, 1_000_000);
-      const stuck = anArticleEvent(`${fault.prefix}1`);
-      const next = anArticleEvent(`${run}-i2-after-${name}`);
+      const stuck = anArticleEvent({ id: `${fault.prefix}1` });
+      const next = anArticleEvent({ id: `${run}-i2-after-${name}` });
       const started = Date.now();
 
       await publish([
@@ -301,7 +301,7 @@ describe('hostile article events (I1–I3)', () => {
     it('commits no offset past a message it could not park, and parks it once the DLQ takes it again', async () => {
       const key = `${run}-dlq-broken`;
       const poison: Produced = { key, value: bytes(`not json ${'x'.repeat(2_000)}`) };
-      const after = anArticleEvent(`${run}-dlq-broken-after`);
+      const after = anArticleEvent({ id: `${run}-dlq-broken-after` });
       // The broker itself refuses the write: a DLQ topic whose messages may be at most 200 bytes.
       await setDlqMaxMessageBytes('200');
       try {
@@ -363,7 +363,7 @@ function fuzzedEvent(prefix: string): fc.Arbitrary<Omit<Produced, 'key'>> {
   const tag = fc.stringMatching(/^[a-z0-9-]{1,20}$/);
   const valid = fc.record({ title: safeTitle, tags: fc.array(tag, { minLength: 1, maxLength: 5 }), breaking: fc.constant(false) }).map((fields) => {
     const id = freshId();
-    const event = anArticleEvent(id, fields);
+    const event = anArticleEvent({ id, ...fields });
     return { value: bytes(JSON.stringify(event)), valid: { id, title: fields.title } };
   });
   const junkValue = fc.oneof(
@@ -379,19 +379,19 @@ function fuzzedEvent(prefix: string): fc.Arbitrary<Omit<Produced, 'key'>> {
   );
   const field = fc.constantFrom('id', 'title', 'url', 'summary', 'tags', 'publishedAt', 'author', 'imageUrl', 'breaking', '__proto__', 'constructor', 'extra');
   const broken = fc.tuple(field, junkValue, fc.stringMatching(/^[\s\S]{0,3}$/)).map(([name, junk, garnish]) => {
-    const event = anArticleEvent(freshId());
+    const event = anArticleEvent({ id: freshId() });
     const mutated = name === '__proto__' ? Object.fromEntries([...Object.entries(event), ['__proto__', junk]]) : { ...event, [name]: junk };
     if (name === 'title' && typeof junk === 'string') mutated.title = `${junk}${garnish}`;
     return { value: bytes(JSON.stringify(mutated)) };
   });
   const unicodeTitle = fc.array(fc.constantFrom(...UNICODE_EDGES), { minLength: 1, maxLength: 6 }).map((parts) => ({
-    value: bytes(JSON.stringify(anArticleEvent(freshId(), { title: `T ${parts.join('')}`, author: parts.join(' '), summary: parts.join('\n') }))),
+    value: bytes(JSON.stringify(anArticleEvent({ id: freshId(), title: `T ${parts.join('')}`, author: parts.join(' '), summary: parts.join('\n') }))),
   }));
   const deep = fc.integer({ min: 10, max: 20_000 }).map((depth) => ({
-    value: bytes(JSON.stringify(anArticleEvent(freshId())).replace(/"summary":"[^"]*"/, `"summary":${'['.repeat(depth)}${']'.repeat(depth)}`)),
+    value: bytes(JSON.stringify(anArticleEvent({ id: freshId() })).replace(/"summary":"[^"]*"/, `"summary":${'['.repeat(depth)}${']'.repeat(depth)}`)),
   }));
   const huge = fc.constantFrom(1_000, 20_000, 63_000, 70_000, 300_000).map((size) => ({
-    value: bytes(JSON.stringify(anArticleEvent(freshId(), { summary: 'z'.repeat(size) }))),
+    value: bytes(JSON.stringify(anArticleEvent({ id: freshId(), summary: 'z'.repeat(size) }))),
   }));
   const randomJson = fc.jsonValue({ maxDepth: 4 }).map((json) => ({ value: bytes(JSON.stringify(json) ?? 'null') }));
   const randomBytes = fc.uint8Array({ maxLength: 300 }).map((raw) => ({ value: Buffer.from(raw) }));

@@ -123,8 +123,8 @@ describe('hostile content in emails and pages (S1, S3)', () => {
       },
     });
     await produce(app.config.kafka.brokers, app.topics.articles, [
-      { key: ids.breaking, value: JSON.stringify(anArticleEvent(ids.breaking, { ...HOSTILE, tags: ['alertonly'], breaking: true, imageUrl: 'https://img.example.com/a.jpg' })) },
-      { key: ids.digest, value: JSON.stringify(anArticleEvent(ids.digest, { ...HOSTILE, tags: ['hostile'], publishedAt: '2026-11-23T09:00:00Z' })) },
+      { key: ids.breaking, value: JSON.stringify(anArticleEvent({ id: ids.breaking, ...HOSTILE, tags: ['alertonly'], breaking: true, imageUrl: 'https://img.example.com/a.jpg' })) },
+      { key: ids.digest, value: JSON.stringify(anArticleEvent({ id: ids.digest, ...HOSTILE, tags: ['hostile'], publishedAt: '2026-11-23T09:00:00Z' })) },
     ]);
     await eventually(async () => ((await app.prisma.article.count({ where: { id: { in: [ids.breaking, ids.digest] } } })) === 2 ? true : undefined), 60_000);
   });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Clock } from '../../src/common/clock';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { signToken, TokenPurpose } from '../../src/subscriptions/tokens';
 import { EDITOR_KEY, eventually, TestApp } from '../support/app';
@@ -7,6 +6,8 @@ import { httpExchange, HttpExchange } from '../support/http-exchange';
 import { committedTotal, endTotal } from '../support/kafka-offsets';
 
 export { committedTotal, endTotal } from '../support/kafka-offsets';
+export { anArticleEvent } from '../support/builders';
+export { MovableClock } from '../support/clock';
 
 /**
  * What the security tests share: an HTTP client that sends a request line and
@@ -109,21 +110,6 @@ export function tokenFor(app: TestApp, purpose: TokenPurpose, reader: { id: stri
   return signToken(app.config.tokenSecret, { purpose, subscriberId: reader.id, version: reader.tokenVersion, ...(expiry ? { expiresAt: expiry } : {}) });
 }
 
-/** The shape of a valid article event, for tests that poison one field at a time. */
-export function anArticleEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    title: `Headline ${id}`,
-    url: `https://news.example.com/${encodeURIComponent(id)}`,
-    summary: `What happened in ${id}.`,
-    tags: ['news'],
-    publishedAt: '2026-11-23T09:00:00Z',
-    author: 'Editorial Staff',
-    breaking: false,
-    ...overrides,
-  };
-}
-
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -144,15 +130,3 @@ export async function consumerCaughtUp(app: TestApp, timeoutMs = 90_000): Promis
   return eventually(async () => ((await committedTotal(brokers, groupId, articlesTopic)) === end ? end : undefined), timeoutMs, 250);
 }
 
-/** Real time plus an offset the test moves: token expiry and mail windows without waiting. */
-export class MovableClock extends Clock {
-  private offsetMs = 0;
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PrismaClient } from '../../src/generated/prisma/client';
+import type { PrismaClient } from '../../src/generated/prisma/client';
 import { emailHash } from '../../src/suppression/email-hash';
 
 /**
@@ -78,15 +78,83 @@ export async function insertReaders(
   return rows.map(({ row }) => ({ id: row.id, email: row.email }));
 }
 
-/** An article event as the CMS publishes it; `publishedAt` as the contract's ISO string. */
-export function articleEvent(id: string, fields: { title?: string; summary?: string; tags?: string[]; publishedAt?: Date } = {}) {
-  return {
+/** An article event's JSON as the CMS publishes it (CONTRACT.md), with every field anArticleEvent() fills in. */
+export interface ArticleEventJson {
+  id: string;
+  title: string;
+  url: string;
+  summary: string;
+  tags: string[];
+  /** ISO-8601 with an offset, as on the wire. */
+  publishedAt: string;
+  author: string;
+  breaking: boolean;
+}
+
+/** CONTRACT.md's example event, field for field. */
+export const CONTRACT_EXAMPLE_EVENT = {
+  id: 'aichief-2026-musk-synthetic-data',
+  title: 'Elon Musk Agrees AI Training Data Has Been Exhausted, Advocates for Synthetic Data',
+  url: 'https://example.com/news/musk-synthetic-data',
+  summary: 'Elon Musk confirms that AI training data is exhausted and suggests synthetic data as the future solution.',
+  tags: ['news', 'ainews', 'syntheticdata'],
+  publishedAt: '2026-11-23T09:00:00Z',
+  author: 'Editorial Staff',
+  imageUrl: 'https://example.com/img/musk.jpg',
+  breaking: false,
+};
+
+/** CONTRACT.md's example event; tests override only what they are about. */
+export function theContractExample(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return anArticleEvent({ ...CONTRACT_EXAMPLE_EVENT, ...overrides });
+}
+
+let eventCounter = 0;
+
+/** encodeURIComponent throws on these, and poison events put them in ids. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The one builder of article events, as the CMS publishes them: a valid event
+ * whose title, url and summary follow from its id (a fresh one unless given).
+ * Overrides are taken as given — `undefined` leaves a field out, a wrong type
+ * makes a poison event — so each suite passes its own defaults (tags, a
+ * publishedAt of now) the way it passes ReaderDefaults to insertReaders.
+ */
+export function anArticleEvent<T extends Record<string, unknown> = Record<never, never>>(overrides: T = {} as T): Omit<ArticleEventJson, keyof T> & T {
+  const id = typeof overrides.id === 'string' ? overrides.id : `story-${randomUUID().slice(0, 8)}-${++eventCounter}`;
+  const event: ArticleEventJson = {
     id,
-    title: fields.title ?? `Headline for ${id}`,
-    url: `https://news.example.com/${encodeURIComponent(id)}`,
-    summary: fields.summary ?? `What happened in ${id}.`,
-    tags: fields.tags ?? ['ainews'],
-    publishedAt: (fields.publishedAt ?? new Date()).toISOString(),
+    title: `Headline for ${id}`,
+    url: `https://news.example.com/${encodeURIComponent(id.replace(LONE_SURROGATE, '\ufffd'))}`,
+    summary: `What happened in ${id}.`,
+    tags: ['news'],
+    publishedAt: '2026-11-23T09:00:00Z',
     author: 'Editorial Staff',
+    breaking: false,
   };
+  return { ...event, ...overrides };
+}
+
+/** What the alert, editor and digest tests say about a story; the rest follows from its id. */
+export interface ArticleSpec {
+  id?: string;
+  title?: string;
+  summary?: string;
+  tags?: string[];
+  publishedAt?: Date;
+}
+
+/** A story published now and tagged `ainews` unless the spec says otherwise; fields the spec leaves undefined keep their defaults. */
+export function aFreshArticleEvent(spec: ArticleSpec = {}): ArticleEventJson {
+  const { publishedAt, tags, ...fields } = spec;
+  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return anArticleEvent({ ...given, tags: tags ?? ['ainews'], publishedAt: (publishedAt ?? new Date()).toISOString() }) as ArticleEventJson;
+}
+
+/** Stores a fresh story straight in the database, as ingestion would have. */
+export async function anArticle(prisma: PrismaClient, spec: ArticleSpec = {}): Promise<{ id: string; title: string }> {
+  const event = aFreshArticleEvent(spec);
+  await prisma.article.create({ data: { ...event, publishedAt: new Date(event.publishedAt) } });
+  return { id: event.id, title: event.title };
 }

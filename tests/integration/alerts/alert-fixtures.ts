@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PrismaClient } from '../../../src/generated/prisma/client';
 import { EDITOR_KEY, eventually, TestApp } from '../../support/app';
-import { articleEvent, insertReaders, Reader, ReaderSpec } from '../../support/builders';
+import { insertReaders, Reader, ReaderSpec } from '../../support/builders';
 import { ReceivedMail } from '../../support/smtp-sink';
 
 /** Builders and helpers shared by the alert tests: readers and articles written straight to the database. */
 
+export { aFreshArticleEvent, anArticle } from '../../support/builders';
 export type { Reader, ReaderSpec } from '../../support/builders';
 
 /** A confirmed reader of `ainews` unless told otherwise; addresses are unique per test run. */
@@ -18,26 +18,6 @@ export async function aReader(prisma: PrismaClient, spec: ReaderSpec = {}): Prom
 /** Many readers in one statement (a 2,000-reader audience is written in milliseconds); no digest schedule. */
 export function someReaders(prisma: PrismaClient, count: number, spec: (index: number) => ReaderSpec = () => ({})): Promise<Reader[]> {
   return insertReaders(prisma, count, spec, { label: 'reader', tags: ['ainews'], confirmedAt: () => new Date(), nextDigestAt: () => null });
-}
-
-export interface ArticleSpec {
-  id?: string;
-  title?: string;
-  tags?: string[];
-  publishedAt?: Date;
-  summary?: string;
-}
-
-let articleCounter = 0;
-
-export function anArticleEvent(spec: ArticleSpec = {}) {
-  return articleEvent(spec.id ?? `story-${randomUUID().slice(0, 8)}-${++articleCounter}`, spec);
-}
-
-export async function anArticle(prisma: PrismaClient, spec: ArticleSpec = {}): Promise<{ id: string; title: string }> {
-  const event = anArticleEvent(spec);
-  await prisma.article.create({ data: { ...event, publishedAt: new Date(event.publishedAt) } });
-  return { id: event.id, title: event.title };
 }
 
 export const editor = { Authorization: `Bearer ${EDITOR_KEY}` };

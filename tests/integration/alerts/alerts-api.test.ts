@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { editorKeyId } from '../../../src/editors/editor-keys';
 import { EDITOR_KEY, startTestApp, TestApp } from '../../support/app';
-import { aReader, alertFinished, alertStatus, anArticle, anArticleEvent, editor, mailsOf, postAlert, someReaders } from './alert-fixtures';
+import { aReader, alertFinished, alertStatus, anArticle, aFreshArticleEvent, editor, mailsOf, postAlert, someReaders } from './alert-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +25,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
     ])('POST /alerts with %s is 401 and queues nothing, not even an inline article', async (_case, headers) => {
       const article = await anArticle(sut.prisma);
       await aReader(sut.prisma, { tags: ['ainews'] });
-      const inline = anArticleEvent({ tags: ['ainews'] });
+      const inline = aFreshArticleEvent({ tags: ['ainews'] });
       const before = await counts();
 
       const byId = await request(sut.url).post('/alerts').set(headers).send({ articleId: article.id });
@@ -120,7 +120,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
     it('stores an inline article exactly like an event, then alerts it', async () => {
       const tag = 'inline-api';
       const [reader] = await someReaders(sut.prisma, 1, () => ({ tags: [tag] }));
-      const event = { ...anArticleEvent({ tags: [`#${tag.toUpperCase()}`], title: 'Inline breaking story' }), breaking: true };
+      const event = { ...aFreshArticleEvent({ tags: [`#${tag.toUpperCase()}`], title: 'Inline breaking story' }), breaking: true };
 
       const res = await postAlert(sut, { article: event }).expect(202);
       await alertFinished(sut, res.body.alertId);
@@ -135,7 +135,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
     });
 
     it('never lets an inline older version overwrite the stored article', async () => {
-      const newer = anArticleEvent({ title: 'Newer title', publishedAt: new Date('2026-11-23T10:00:00Z') });
+      const newer = aFreshArticleEvent({ title: 'Newer title', publishedAt: new Date('2026-11-23T10:00:00Z') });
       await postAlert(sut, { article: newer }).expect(202);
 
       await postAlert(sut, { article: { ...newer, title: 'Older title', publishedAt: '2026-11-23T09:00:00Z' } }).expect(202);

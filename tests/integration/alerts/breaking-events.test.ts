@@ -1,10 +1,10 @@
 import { CreateAlert } from '../../../src/alerts/create-alert';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { kafkaBrokers, produce } from '../../support/kafka';
-import { alertFinished, anArticle, anArticleEvent, mailsOf, recipientsOf, someReaders } from './alert-fixtures';
+import { alertFinished, anArticle, aFreshArticleEvent, mailsOf, recipientsOf, someReaders } from './alert-fixtures';
 
 function breakingEvent(tags: string[], overrides: { title?: string; breaking?: boolean } = {}) {
-  return { ...anArticleEvent({ tags, title: overrides.title }), breaking: overrides.breaking ?? true };
+  return { ...aFreshArticleEvent({ tags, title: overrides.title }), breaking: overrides.breaking ?? true };
 }
 
 function publish(app: TestApp, events: object[]) {

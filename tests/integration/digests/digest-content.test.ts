@@ -4,7 +4,7 @@ import { kafkaBrokers, produce } from '../../support/kafka';
 import { headerValue } from '../../support/smtp-sink';
 import {
   aSubscriber,
-  anArticleEvent,
+  aParsedArticle,
   digestMails,
   digestRowsOf,
   editor,
@@ -15,7 +15,7 @@ import {
   runAt,
   runFinished,
   storeArticles,
-  TestClock,
+  MovableClock,
 } from './digest-fixtures';
 
 jest.setTimeout(120_000);
@@ -24,7 +24,7 @@ const HOUR = 3_600_000;
 const hoursAfter = (instant: Date, hours: number) => new Date(instant.getTime() + hours * HOUR);
 
 describe('Digest content and the editor endpoints', () => {
-  const clock = new TestClock(new Date('2027-02-01T12:00:00Z'));
+  const clock = new MovableClock(new Date('2027-02-01T12:00:00Z'));
   let sut: TestApp;
 
   beforeAll(async () => {
@@ -79,7 +79,7 @@ describe('Digest content and the editor endpoints', () => {
 
     // The CMS republishes the article later that day: it now falls in day 2's window.
     await storeArticles(sut, [{ ...moved, publishedAt: hoursAfter(day1, 3) }]);
-    const breaking = anArticleEvent({ id: 'nr-breaking', tags: ['nr-ai'], publishedAt: hoursAfter(day1, 4), breaking: true });
+    const breaking = aParsedArticle({ id: 'nr-breaking', tags: ['nr-ai'], publishedAt: hoursAfter(day1, 4), breaking: true });
     await produce(kafkaBrokers(), sut.topics.articles, [{ key: breaking.id, value: JSON.stringify({ ...breaking, publishedAt: breaking.publishedAt.toISOString() }) }]);
     const alertRow = await eventually(async () => {
       const row = await sut.prisma.delivery.findFirst({ where: { subscriberId: reader.id, kind: 'alert' } });

@@ -1,31 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { ArticleEvent } from '../../../src/articles/article-event';
 import { ArticlesRepository } from '../../../src/articles/articles.repository';
-import { Clock } from '../../../src/common/clock';
 import { DigestRunReport, DigestRunService } from '../../../src/digests/digest-run.service';
 import { PrismaClient } from '../../../src/generated/prisma/client';
 import { EDITOR_KEY, eventually, TestApp } from '../../support/app';
-import { insertReaders, Reader, ReaderSpec } from '../../support/builders';
+import { aFreshArticleEvent, ArticleSpec, insertReaders, Reader, ReaderSpec } from '../../support/builders';
 import { ReceivedMail } from '../../support/smtp-sink';
 
+export { MovableClock } from '../../support/clock';
+
 /** Builders and helpers for the digest tests: readers and articles written straight to the database, runs driven by instant. */
-
-/** A clock the test moves by hand. */
-export class TestClock extends Clock {
-  constructor(private current: Date) {
-    super();
-  }
-
-  now(): Date {
-    return new Date(this.current);
-  }
-
-  set(instant: Date): void {
-    this.current = new Date(instant);
-  }
-}
 
 export const editor = { Authorization: `Bearer ${EDITOR_KEY}` };
 
@@ -50,35 +35,21 @@ export function someSubscribers(prisma: PrismaClient, count: number, spec: (inde
   });
 }
 
-export interface ArticleSpec {
-  id?: string;
-  title?: string;
-  tags?: string[];
+/** A digest test's story: when it was published is always said. */
+export interface StorySpec extends ArticleSpec {
   publishedAt: Date;
-  summary?: string;
   breaking?: boolean;
 }
 
-let articleCounter = 0;
-
-export function anArticleEvent(spec: ArticleSpec): ArticleEvent {
-  const id = spec.id ?? `digest-story-${randomUUID().slice(0, 8)}-${++articleCounter}`;
-  return {
-    id,
-    title: spec.title ?? `Headline for ${id}`,
-    url: `https://news.example.com/${id}`,
-    summary: spec.summary ?? `What happened in ${id}.`,
-    tags: spec.tags ?? ['ainews'],
-    publishedAt: spec.publishedAt,
-    author: 'Editorial Staff',
-    imageUrl: undefined,
-    breaking: spec.breaking ?? false,
-  };
+/** The parsed article ingestion would store for `spec` (fresh ids, `ainews` unless told). */
+export function aParsedArticle(spec: StorySpec): ArticleEvent {
+  const { breaking, ...fields } = spec;
+  return { ...aFreshArticleEvent(fields), publishedAt: spec.publishedAt, imageUrl: undefined, breaking: breaking ?? false };
 }
 
 /** Stores articles the way ingestion does (upsert), without Kafka: for tests where Kafka is not the point. */
-export async function storeArticles(app: TestApp, specs: ArticleSpec[]): Promise<ArticleEvent[]> {
-  const events = specs.map(anArticleEvent);
+export async function storeArticles(app: TestApp, specs: StorySpec[]): Promise<ArticleEvent[]> {
+  const events = specs.map(aParsedArticle);
   await app.app.get(ArticlesRepository).upsertMany(events);
   return events;
 }

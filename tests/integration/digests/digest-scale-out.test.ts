@@ -1,6 +1,6 @@
 import { startTestApp, TestApp } from '../../support/app';
 import { DigestRunService } from '../../../src/digests/digest-run.service';
-import { digestMails, NO_TICKS, outboxSettled, postRun, runFinished, someSubscribers, storeArticles, TestClock } from './digest-fixtures';
+import { digestMails, NO_TICKS, outboxSettled, postRun, runFinished, someSubscribers, storeArticles, MovableClock } from './digest-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -9,7 +9,7 @@ const HOUR = 3_600_000;
 describe('Two instances running the same digest run (same database, same SMTP server)', () => {
   let first: TestApp;
   let second: TestApp;
-  const clock = new TestClock(new Date('2027-07-01T05:00:00Z'));
+  const clock = new MovableClock(new Date('2027-07-01T05:00:00Z'));
 
   beforeAll(async () => {
     first = await startTestApp({ env: NO_TICKS, clock });

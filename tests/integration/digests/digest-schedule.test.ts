@@ -11,7 +11,7 @@ import {
   runAt,
   someSubscribers,
   storeArticles,
-  TestClock,
+  MovableClock,
 } from './digest-fixtures';
 
 jest.setTimeout(180_000);
@@ -108,7 +108,7 @@ describe('Digest schedule', () => {
   });
 
   describe('the scheduler tick (cron every second, clock set by the test)', () => {
-    const clock = new TestClock(new Date('2027-01-10T05:00:00Z'));
+    const clock = new MovableClock(new Date('2027-01-10T05:00:00Z'));
     let sut: TestApp;
 
     beforeAll(async () => {

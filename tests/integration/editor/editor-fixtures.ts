@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PrismaClient } from '../../../src/generated/prisma/client';
 import { EDITOR_KEY, TestApp } from '../../support/app';
-import { articleEvent, insertReaders, Reader, ReaderSpec } from '../../support/builders';
+import { insertReaders, Reader, ReaderSpec } from '../../support/builders';
 
 /** Builders for the editor console's tests: readers and articles written straight to the database. */
+
+export { anArticle } from '../../support/builders';
 
 /** Confirmed `ainews` readers without a digest schedule unless told otherwise; every address is new. */
 export function someReaders(prisma: PrismaClient, count: number, spec: ReaderSpec = {}): Promise<Reader[]> {
@@ -14,26 +15,6 @@ export function someReaders(prisma: PrismaClient, count: number, spec: ReaderSpe
 export async function aReader(prisma: PrismaClient, spec: ReaderSpec = {}): Promise<Reader> {
   const [reader] = await someReaders(prisma, 1, spec);
   return reader;
-}
-
-export interface ArticleSpec {
-  id?: string;
-  title?: string;
-  tags?: string[];
-  publishedAt?: Date;
-  summary?: string;
-}
-
-let articles = 0;
-
-export function anArticleEvent(spec: ArticleSpec = {}) {
-  return articleEvent(spec.id ?? `editor-story-${randomUUID().slice(0, 8)}-${++articles}`, spec);
-}
-
-export async function anArticle(prisma: PrismaClient, spec: ArticleSpec = {}): Promise<{ id: string; title: string }> {
-  const event = anArticleEvent(spec);
-  await prisma.article.create({ data: { ...event, publishedAt: new Date(event.publishedAt) } });
-  return { id: event.id, title: event.title };
 }
 
 export const asEditor = { Authorization: `Bearer ${EDITOR_KEY}` };

@@ -1,21 +1,8 @@
 import type { Message } from 'kafkajs';
+import { theContractExample } from '../../support/builders';
 import { produce } from '../../support/kafka';
 
-/** The contract's example event; tests override only what they are about. */
-export function anArticleEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'aichief-2026-musk-synthetic-data',
-    title: 'Elon Musk Agrees AI Training Data Has Been Exhausted, Advocates for Synthetic Data',
-    url: 'https://example.com/news/musk-synthetic-data',
-    summary: 'Elon Musk confirms that AI training data is exhausted and suggests synthetic data as the future solution.',
-    tags: ['news', 'ainews', 'syntheticdata'],
-    publishedAt: '2026-11-23T09:00:00Z',
-    author: 'Editorial Staff',
-    imageUrl: 'https://example.com/img/musk.jpg',
-    breaking: false,
-    ...overrides,
-  };
-}
+export { theContractExample } from '../../support/builders';
 
 /** As the CMS publishes it: key = the article id, value = UTF-8 JSON. */
 export function articleMessage(event: Record<string, unknown>, extra: Partial<Message> = {}): Message {
@@ -26,7 +13,7 @@ export function articleMessage(event: Record<string, unknown>, extra: Partial<Me
 export function manyArticleEvents(prefix: string, count: number, start = 0): Record<string, unknown>[] {
   const base = Date.parse('2026-11-23T00:00:00Z');
   return Array.from({ length: count }, (_, i) =>
-    anArticleEvent({
+    theContractExample({
       id: `${prefix}-${start + i}`,
       title: `Story ${start + i}`,
       url: `https://example.com/news/${prefix}/${start + i}`,

@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { ConsumedMessage, produce } from '../../support/kafka';
-import { anArticleEvent, articleMessage } from './article-events';
+import { theContractExample, articleMessage } from './article-events';
 import { maxMessageBytes, readTopic, waitUntilCaughtUp } from './consumer-group';
 
 jest.setTimeout(120_000);
@@ -32,7 +32,7 @@ describe('Article ingestion from Kafka', () => {
   const rowsWithId = (id: string) => app.prisma.article.count({ where: { id } });
 
   it('stores a valid event with its tags normalised', async () => {
-    const event = anArticleEvent({ id: 'valid-1', tags: ['#AINews', '  News ', 'ainews', 'SyntheticData'] });
+    const event = theContractExample({ id: 'valid-1', tags: ['#AINews', '  News ', 'ainews', 'SyntheticData'] });
 
     await publish([articleMessage(event)]);
 
@@ -51,8 +51,8 @@ describe('Article ingestion from Kafka', () => {
   });
 
   it('treats the same id again as an update of the one article', async () => {
-    const first = anArticleEvent({ id: 'update-1', title: 'First draft', publishedAt: '2026-11-23T09:00:00Z' });
-    const second = anArticleEvent({ id: 'update-1', title: 'Corrected headline', tags: ['Politics'], publishedAt: '2026-11-23T09:05:00Z' });
+    const first = theContractExample({ id: 'update-1', title: 'First draft', publishedAt: '2026-11-23T09:00:00Z' });
+    const second = theContractExample({ id: 'update-1', title: 'Corrected headline', tags: ['Politics'], publishedAt: '2026-11-23T09:05:00Z' });
 
     await publish([articleMessage(first)]);
     await eventually(() => stored('update-1').then((row) => row ?? undefined));
@@ -64,7 +64,7 @@ describe('Article ingestion from Kafka', () => {
   });
 
   it('changes nothing when the very same event is delivered twice', async () => {
-    const event = anArticleEvent({ id: 'redelivered-1' });
+    const event = theContractExample({ id: 'redelivered-1' });
     await publish([articleMessage(event)]);
     await waitUntilCaughtUp(app);
     const before = await stored('redelivered-1');
@@ -77,8 +77,8 @@ describe('Article ingestion from Kafka', () => {
   });
 
   it('ignores an older version that arrives after a newer one was stored', async () => {
-    const newer = anArticleEvent({ id: 'late-1', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' });
-    const older = anArticleEvent({ id: 'late-1', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' });
+    const newer = theContractExample({ id: 'late-1', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' });
+    const older = theContractExample({ id: 'late-1', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' });
 
     await publish([articleMessage(newer)]);
     await eventually(() => stored('late-1').then((row) => row ?? undefined));
@@ -90,8 +90,8 @@ describe('Article ingestion from Kafka', () => {
 
   it('keeps the newest version when an older one follows it in the same batch', async () => {
     await publish([
-      articleMessage(anArticleEvent({ id: 'late-2', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' })),
-      articleMessage(anArticleEvent({ id: 'late-2', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' })),
+      articleMessage(theContractExample({ id: 'late-2', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' })),
+      articleMessage(theContractExample({ id: 'late-2', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' })),
     ]);
     await waitUntilCaughtUp(app);
 
@@ -103,11 +103,11 @@ describe('Article ingestion from Kafka', () => {
     // Valid by the schema, refused by a constraint of this test's own database:
     // the failure must be pinned on that one message, not on its neighbours.
     await app.prisma.$executeRaw`ALTER TABLE "Article" ADD CONSTRAINT "test_refuses_one_id" CHECK ("id" <> 'refused-1')`;
-    const refused = anArticleEvent({ id: 'refused-1' });
+    const refused = theContractExample({ id: 'refused-1' });
     await publish([
-      articleMessage(anArticleEvent({ id: 'neighbour-1' }), { partition: 0 }),
+      articleMessage(theContractExample({ id: 'neighbour-1' }), { partition: 0 }),
       articleMessage(refused, { partition: 0 }),
-      articleMessage(anArticleEvent({ id: 'neighbour-2' }), { partition: 0 }),
+      articleMessage(theContractExample({ id: 'neighbour-2' }), { partition: 0 }),
     ]);
     await waitUntilCaughtUp(app);
 
@@ -124,7 +124,7 @@ describe('Article ingestion from Kafka', () => {
     const alertsFor = (articleId: string) => app.prisma.alert.count({ where: { articleId } });
 
     it('creates one alert for an article that arrives breaking, and no second one when it is redelivered or updated', async () => {
-      const event = anArticleEvent({ id: 'breaking-1', breaking: true });
+      const event = theContractExample({ id: 'breaking-1', breaking: true });
 
       await publish([articleMessage(event)]);
       await eventually(async () => ((await alertsFor('breaking-1')) > 0 ? true : undefined));
@@ -136,9 +136,9 @@ describe('Article ingestion from Kafka', () => {
     });
 
     it('creates no alert when an article already known becomes breaking', async () => {
-      await publish([articleMessage(anArticleEvent({ id: 'breaking-later', breaking: false }))]);
+      await publish([articleMessage(theContractExample({ id: 'breaking-later', breaking: false }))]);
       await waitUntilCaughtUp(app);
-      await publish([articleMessage(anArticleEvent({ id: 'breaking-later', breaking: true, publishedAt: '2026-11-23T09:10:00Z' }))]);
+      await publish([articleMessage(theContractExample({ id: 'breaking-later', breaking: true, publishedAt: '2026-11-23T09:10:00Z' }))]);
       await waitUntilCaughtUp(app);
 
       expect(await stored('breaking-later')).toMatchObject({ breaking: true });
@@ -150,7 +150,7 @@ describe('Article ingestion from Kafka', () => {
 describe('Poison article events', () => {
   let app: TestApp;
   let parked: ConsumedMessage[];
-  const valid = anArticleEvent({ id: 'after-the-poison' });
+  const valid = theContractExample({ id: 'after-the-poison' });
 
   interface PoisonCase {
     name: string;
@@ -168,22 +168,22 @@ describe('Poison article events', () => {
     },
     {
       name: 'a URL that is not http(s)',
-      message: articleMessage(anArticleEvent({ id: 'p-url', url: 'javascript:alert(1)' })),
+      message: articleMessage(theContractExample({ id: 'p-url', url: 'javascript:alert(1)' })),
       reason: /^url: must be an absolute http\(s\) URL$/,
     },
     {
       name: '21 tags',
-      message: articleMessage(anArticleEvent({ id: 'p-tags', tags: tooManyTags })),
+      message: articleMessage(theContractExample({ id: 'p-tags', tags: tooManyTags })),
       reason: /^tags: at most 20 tags$/,
     },
     {
       name: 'a 500 KB summary',
-      message: articleMessage(anArticleEvent({ id: 'p-big', summary: 's'.repeat(500 * 1024) })),
+      message: articleMessage(theContractExample({ id: 'p-big', summary: 's'.repeat(500 * 1024) })),
       reason: /^value: larger than \d+ bytes$/,
     },
     {
       name: 'an unknown extra field of the wrong type',
-      message: articleMessage(anArticleEvent({ id: 'p-extra', priority: { level: ['high'] } })),
+      message: articleMessage(theContractExample({ id: 'p-extra', priority: { level: ['high'] } })),
       reason: /^priority: is not an allowed field$/,
     },
     { name: 'a null value', message: { key: 'p-null', value: null }, reason: /^value: missing/ },

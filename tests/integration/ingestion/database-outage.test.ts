@@ -1,5 +1,5 @@
 import { eventually, startTestApp, TestApp } from '../../support/app';
-import { anArticleEvent, manyArticleEvents, publishEvents } from './article-events';
+import { theContractExample, manyArticleEvents, publishEvents } from './article-events';
 import { groupMembers, metricValue, readTopic, sameOffsets, waitUntilCaughtUp } from './consumer-group';
 import { committedOffsets, endOffsets, totalOf } from '../../support/kafka-offsets';
 import { allowConnections, refuseConnections } from '../../support/database-availability';
@@ -35,8 +35,8 @@ describe('Article ingestion while the database is unavailable', () => {
     await refuseConnections(app.db);
     const during = [
       ...manyArticleEvents('during', 300),
-      anArticleEvent({ id: 'before-3', title: 'Updated during the outage', publishedAt: '2026-11-24T00:00:00Z' }),
-      anArticleEvent({ id: 'before-3', title: 'Stale version', publishedAt: '2026-11-22T00:00:00Z' }),
+      theContractExample({ id: 'before-3', title: 'Updated during the outage', publishedAt: '2026-11-24T00:00:00Z' }),
+      theContractExample({ id: 'before-3', title: 'Stale version', publishedAt: '2026-11-22T00:00:00Z' }),
     ];
     try {
       await publish(during);

@@ -4,6 +4,7 @@ import { runCli } from '../../../src/cli/main';
 import { replayGroupId } from '../../../src/cli/commands';
 import { loadConfig } from '../../../src/config/config';
 import { emailHash } from '../../../src/suppression/email-hash';
+import { anArticleEvent } from '../../support/builders';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { consumeAll, createTopic, deleteTopic, kafkaBrokers, produce, uniqueName } from '../../support/kafka';
 import { committedOffsets, endOffsets, totalOf } from '../../support/kafka-offsets';
@@ -188,7 +189,7 @@ describe('Operator CLI (npm run dispatch)', () => {
       },
     });
     const event = (id: string) =>
-      JSON.stringify({ id, title: `Story ${id}`, url: `https://example.com/${id}`, tags: ['ainews'], publishedAt: '2026-11-23T09:00:00Z' });
+      JSON.stringify(anArticleEvent({ id, title: `Story ${id}`, url: `https://example.com/${id}`, tags: ['ainews'], publishedAt: '2026-11-23T09:00:00Z' }));
 
     beforeAll(async () => {
       await produce(brokers, topics.dlq, [

@@ -1,4 +1,5 @@
 import { EDITOR_KEY, eventually } from '../../support/app';
+import { anArticleEvent } from '../../support/builders';
 import { produce } from '../../support/kafka';
 import { checkLedger, deliveryRows, emailsTo, formatLedger } from '../../support/ledger';
 import { ServiceProcess } from '../../support/service-process';
@@ -9,17 +10,9 @@ jest.setTimeout(300_000);
 const READERS = 60;
 const SMTP_DELAY_MS = 250;
 
-function articleEvent(id: string) {
-  return {
-    key: id,
-    value: JSON.stringify({
-      id,
-      title: `Chip export rules, part ${id}`,
-      url: `https://example.com/news/${id}`,
-      tags: ['aichips'],
-      publishedAt: new Date().toISOString(),
-    }),
-  };
+function articleMessage(id: string) {
+  const event = anArticleEvent({ id, title: `Chip export rules, part ${id}`, url: `https://example.com/news/${id}`, tags: ['aichips'], publishedAt: new Date().toISOString() });
+  return { key: id, value: JSON.stringify(event) };
 }
 
 // F11: the whole service as a process, SIGTERMed while an alert fan-out is being
@@ -41,7 +34,7 @@ describe('SIGTERM in the middle of an alert fan-out', () => {
   it('exits 0 with every claimed row sent or given back, offsets committed, and the rest sent once after a restart', async () => {
     const { prisma, smtp, topics } = service;
     const brokers = (service.env.KAFKA_BROKERS ?? '').split(',');
-    await produce(brokers, topics.articles, ['sigterm-1', 'sigterm-2', 'sigterm-3'].map(articleEvent));
+    await produce(brokers, topics.articles, ['sigterm-1', 'sigterm-2', 'sigterm-3'].map(articleMessage));
     await eventually(async () => ((await prisma.article.count()) === 3 ? true : undefined), 60_000);
     await prisma.subscriber.createMany({
       data: Array.from({ length: READERS }, (_, i) => ({

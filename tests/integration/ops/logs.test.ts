@@ -1,4 +1,5 @@
 import { EDITOR_KEY, eventually } from '../../support/app';
+import { anArticleEvent } from '../../support/builders';
 import { produce } from '../../support/kafka';
 import { headerValue } from '../../support/smtp-sink';
 import { ServiceProcess } from '../../support/service-process';
@@ -42,7 +43,7 @@ describe('Logs at LOG_LEVEL=info', () => {
     await produce(brokers, topics.articles, [
       {
         key: 'logs-story',
-        value: JSON.stringify({ id: 'logs-story', title: 'Chip rules tighten', url: 'https://example.com/logs-story', tags: ['aichips'], publishedAt: new Date().toISOString() }),
+        value: JSON.stringify(anArticleEvent({ id: 'logs-story', title: 'Chip rules tighten', url: 'https://example.com/logs-story', tags: ['aichips'], publishedAt: new Date().toISOString() })),
       },
     ]);
     await eventually(async () => ((await prisma.article.count()) === 1 ? true : undefined), 60_000);

@@ -1,4 +1,5 @@
 import { EDITOR_KEY, eventually, startTestApp, TestApp } from '../../support/app';
+import { anArticleEvent } from '../../support/builders';
 import { produce } from '../../support/kafka';
 import { ReceivedMail } from '../../support/smtp-sink';
 import { parseSamples, Sample, valueOf } from './prometheus-text';
@@ -15,7 +16,7 @@ function nextUtcSlot(now = Date.now()): Date {
 }
 
 function event(id: string) {
-  return { key: id, value: JSON.stringify({ id, title: `Story ${id}`, url: `https://example.com/${id}`, tags: ['aichips'], publishedAt: new Date(Date.now() - 60_000).toISOString() }) };
+  return { key: id, value: JSON.stringify(anArticleEvent({ id, title: `Story ${id}`, url: `https://example.com/${id}`, tags: ['aichips'], publishedAt: new Date(Date.now() - 60_000).toISOString() })) };
 }
 
 // Issue 7 "metrics move as deliveries happen": one service, driven through its

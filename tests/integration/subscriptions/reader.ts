@@ -1,7 +1,8 @@
-import { Clock } from '../../../src/common/clock';
 import { eventually, TestApp } from '../../support/app';
 import { httpExchange, HttpExchange } from '../../support/http-exchange';
 import { ReceivedMail, SmtpSink } from '../../support/smtp-sink';
+
+export { MovableClock } from '../../support/clock';
 
 /**
  * What the reader tests share: an HTTP client that can speak from any loopback
@@ -62,23 +63,6 @@ export function formBody(fields: Record<string, string | string[]>): string {
 
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 export const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-
-/** Real time plus an offset the test controls: token expiry and mail windows without waiting. */
-export class MovableClock extends Clock {
-  private offsetMs = 0;
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-
-  reset(): void {
-    this.offsetMs = 0;
-  }
-}
 
 export function mailsTo(sink: SmtpSink, address: string): ReceivedMail[] {
   return sink.messages.filter((mail) => mail.envelope.to.includes(address));
