@@ -98,12 +98,14 @@ export class DeliveryLeasesRepository {
    * may not have them, so they are claimed again and resent with the same Message-ID
    * (the one unknowable case, resent once and counted). Only leases expired for
    * longer than `graceSeconds`: a live holder coming back from a database outage
-   * renews first, so rows still in its hands are not taken from it.
+   * renews first, so rows still in its hands are not taken from it. Claims named in
+   * `ownTokens` (the sweeper's own) are left alone.
    */
-  async expire(graceSeconds: number): Promise<number> {
+  async expire(graceSeconds: number, ownTokens: readonly string[]): Promise<number> {
     return this.prisma.$executeRaw`
       UPDATE "Delivery" SET "status" = 'uncertain', "nextAttemptAt" = now(), "leaseToken" = NULL
-      WHERE "status" = 'sending' AND "leaseUntil" < now() - make_interval(secs => ${graceSeconds})`;
+      WHERE "status" = 'sending' AND "leaseUntil" < now() - make_interval(secs => ${graceSeconds})
+        AND ("leaseToken" IS NULL OR NOT ("leaseToken" = ANY(${[...ownTokens]}::uuid[])))`;
   }
 
   /**

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SuppressionRepository } from '../suppression/suppression.repository';
 import { AlertRowsInHand } from './alert-rows-in-hand';
@@ -7,19 +9,20 @@ import { DeliveryEvents } from './delivery-events';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
 import { ClaimedDelivery } from './delivery.types';
 import { SendDecision } from './send-decision';
+import { WireBudget } from './wire-budget';
 
-/** Sent rows are recorded at least this often, which bounds what a crash can leave uncertain. */
-const SENT_FLUSH_SIZE = 50;
-/** …and at the latest this long after they were sent, so a trickle is recorded promptly too. */
-const SENT_FLUSH_DELAY_MS = 50;
 const RETRY_FLUSH_MS = 1_000;
 
 /**
  * Writes what became of claimed rows, and says so: metrics, suppression after a
- * bounce, and the "settled" event. Sent rows are recorded in bulk by a flusher so
- * that no sender waits for the database; every other outcome is written at once.
- * Every write names the row's claim, so a row whose lease was taken over is left
- * to its new holder.
+ * bounce, and the "settled" event. Every write names the row's claim, so a row whose
+ * lease was taken over is left to its new holder.
+ *
+ * Sent rows are recorded by a flusher that runs whenever there are any, taking all
+ * that arrived meanwhile in one statement, so no sender waits for the database. Until
+ * its row is recorded, an accepted email holds its slot of the wire budget: however
+ * the process dies, at most one email per SMTP connection is left sent-but-unrecorded
+ * (and so resent once as uncertain).
  */
 @Injectable()
 export class DeliveryRecorder {
@@ -27,8 +30,8 @@ export class DeliveryRecorder {
   /** Accepted by SMTP, not yet recorded: renewed with the rest, recorded by the flusher. */
   readonly unrecorded: ClaimedDelivery[] = [];
   readonly inHand = new AlertRowsInHand();
+  readonly budget: WireBudget;
   private flushing?: Promise<void>;
-  private flushTimer?: NodeJS.Timeout;
   private stopped = false;
   /** Told when a write failed for want of a database: the outbox pauses. */
   onDatabaseError: (error: Error) => void = () => undefined;
@@ -38,7 +41,10 @@ export class DeliveryRecorder {
     private readonly suppression: SuppressionRepository,
     private readonly events: DeliveryEvents,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.budget = new WireBudget(config.smtp.poolSize);
+  }
 
   held(rows: readonly ClaimedDelivery[]): void {
     this.inHand.hold(rows);
@@ -60,16 +66,28 @@ export class DeliveryRecorder {
     await this.letGo([...byReason.values()].flat());
   }
 
-  /** Applies one decision; a sent row is queued for the flusher. */
+  /**
+   * Applies one decision about a row that held a slot of the wire budget; the slot is
+   * given back once the outcome is written (for a sent row, by the flusher).
+   */
   async record(row: ClaimedDelivery, decision: SendDecision, address: string): Promise<void> {
+    if (decision.mark === 'sent') {
+      this.metrics.deliveriesSent.inc({ kind: row.kind });
+      this.unrecorded.push(row);
+      void this.flush();
+      return;
+    }
+    try {
+      await this.write(row, decision, address);
+    } finally {
+      this.budget.giveBack();
+    }
+  }
+
+  private async write(row: ClaimedDelivery, decision: Exclude<SendDecision, { mark: 'sent' }>, address: string): Promise<void> {
     const kind = { kind: row.kind };
     const log = { deliveryId: String(row.id), kind: row.kind, attempt: row.attempts };
     switch (decision.mark) {
-      case 'sent':
-        this.metrics.deliveriesSent.inc(kind);
-        this.unrecorded.push(row);
-        this.flushSoon();
-        return;
       case 'released':
         return;
       case 'retry':
@@ -93,31 +111,20 @@ export class DeliveryRecorder {
     await this.letGo([row]);
   }
 
-  /** Records whatever is still unrecorded and stops flushing on its own. */
+  /** Records whatever is still unrecorded and stops retrying on its own. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.flushTimer);
     // A flush already running may have checked for rows just before the last sender added one.
     await this.flushing;
     await this.flush();
-  }
-
-  private flushSoon(): void {
-    if (this.unrecorded.length >= SENT_FLUSH_SIZE) {
-      void this.flush();
-      return;
-    }
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      void this.flush();
-    }, SENT_FLUSH_DELAY_MS);
+    this.budget.release();
   }
 
   /** One flush at a time; whatever is sent meanwhile goes into the next round, so rounds grow with the send rate. */
   private flush(): Promise<void> {
     this.flushing ??= this.recordSent().finally(() => {
       this.flushing = undefined;
-      if (this.unrecorded.length > 0 && !this.stopped) this.flushSoon();
+      if (this.unrecorded.length > 0 && !this.stopped) void this.flush();
     });
     return this.flushing;
   }
@@ -140,6 +147,7 @@ export class DeliveryRecorder {
         continue;
       }
       this.unrecorded.splice(0, batch.length);
+      this.budget.giveBack(batch.length);
       const lost = batch.filter((row) => !recorded.has(row.id));
       if (lost.length > 0) {
         this.logger.warn({ rows: lost.length, msg: 'sent deliveries whose lease was taken over meanwhile: their new holder records them' });

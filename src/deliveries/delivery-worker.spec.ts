@@ -206,7 +206,7 @@ describe(DeliveryWorker.name, () => {
   function start(outbox: FakeOutbox, transport: MailTransport, watch: FakeWatch, duringPrepare: () => void = () => undefined, settings = config): Promise<void> {
     const metrics = new MetricsService();
     const outcomes = outbox as unknown as DeliveryOutcomesRepository;
-    const recorder = new DeliveryRecorder(outcomes, {} as SuppressionRepository, new DeliveryEvents(), metrics);
+    const recorder = new DeliveryRecorder(outcomes, {} as SuppressionRepository, new DeliveryEvents(), metrics, settings);
     worker = new DeliveryWorker(
       outbox as unknown as DeliveryLeasesRepository,
       outcomes,
@@ -264,7 +264,8 @@ describe(DeliveryWorker.name, () => {
     const rows = ['ann', 'bob', 'cy'].map((reader, i) => aRow(i + 1, reader));
     const outbox = new FakeOutbox([...rows]);
     const transport = new GatedTransport();
-    await start(outbox, transport, watch);
+    // A connection per row: all three are handed over and wait there.
+    await start(outbox, transport, watch, undefined, { ...config, smtp: { ...config.smtp, poolSize: rows.length } });
     await until(() => transport.handedOver.length === rows.length);
 
     watch.listener?.changed({ subscriberId: 'bob' });
@@ -282,7 +283,7 @@ describe(DeliveryWorker.name, () => {
     const rows = ['ann', 'bob'].map((reader, i) => aRow(i + 1, reader));
     const outbox = new FakeOutbox([...rows]);
     const transport = new GatedTransport();
-    await start(outbox, transport, watch, undefined, { ...config, deliveryLeaseSeconds: 1.5 });
+    await start(outbox, transport, watch, undefined, { ...config, smtp: { ...config.smtp, poolSize: rows.length }, deliveryLeaseSeconds: 1.5 });
     await until(() => transport.handedOver.length === rows.length);
 
     outbox.takenOver.add(2n);
@@ -315,6 +316,27 @@ describe(DeliveryWorker.name, () => {
     expect(relay.sends).toBe(2 * rows.length);
     expect(relay.verifications).toBe(2);
     expect(outbox.otherOutcomes).toEqual([]);
+  });
+
+  it('keeps at most one email per SMTP connection accepted but unrecorded: the next waits for the record', async () => {
+    const watch = new FakeWatch();
+    const rows = ['ann', 'bob', 'cy'].map((reader, i) => aRow(i + 1, reader));
+    const outbox = new FakeOutbox([...rows]);
+    const recording = deferred<void>();
+    const markSent = outbox.markSent.bind(outbox);
+    outbox.markSent = async (held) => {
+      await recording.promise;
+      return markSent(held);
+    };
+    const relay = new FlakyRelay(0);
+    await start(outbox, relay, watch, undefined, { ...config, smtp: { ...config.smtp, poolSize: 2 } });
+    await until(() => relay.accepted.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(relay.accepted).toHaveLength(2);
+    recording.resolve();
+    await until(() => outbox.sent.length === rows.length);
+    expect(relay.accepted).toHaveLength(3);
   });
 
   it('does not start a send without half a lease left, and drops a row whose lease ran out in hand', async () => {

@@ -65,6 +65,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private lastLeaseRenewal = Date.now();
   /** Rows senders have taken off `ready` and not finished with: waiting for a free SMTP connection counts. */
   private readonly beingSent = new Set<RowInHand>();
+  /** Rows whose lease ran out in hand, never sent: given back as soon as the database answers. */
+  private readonly givingBack: ClaimedDelivery[] = [];
   private readonly gate: EligibilityGate;
 
   constructor(
@@ -102,7 +104,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.senderCall.notify();
     await this.feeder;
     await Promise.all(this.senders);
-    const unstarted = this.ready.splice(0).map(({ row }) => row);
+    const unstarted = [...this.ready.splice(0).map(({ row }) => row), ...this.givingBack.splice(0)];
     await this.recorder.stop();
     await this.leases.release(unstarted).catch((error: Error) => this.logger.warn({ rows: unstarted.length, err: error.message, msg: 'could not give back unsent rows; they come back when their lease runs out' }));
     await this.recorder.letGo(unstarted);
@@ -121,6 +123,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     while (this.running) {
       try {
         await this.renewHeldLeases();
+        await this.giveBackDropped();
         if (this.status.paused) {
           await this.probe();
           continue;
@@ -187,11 +190,30 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.senderCall.notify();
   }
 
+  /**
+   * Half a lease of grace: a holder back from a database outage renews before anyone
+   * sweeps its rows. And never this instance's own claims: a sweep sent just before the
+   * database went silent may run only after it answers again, when this instance's own
+   * leases look expired though it still holds them.
+   */
   private async sweepExpiredLeases(): Promise<void> {
     if (Date.now() - this.lastLeaseSweep < LEASE_SWEEP_MS) return;
     this.lastLeaseSweep = Date.now();
-    // Half a lease of grace: a holder back from a database outage renews before anyone sweeps its rows.
-    await this.leases.expire(this.config.deliveryLeaseSeconds / 2);
+    await this.leases.expire(this.config.deliveryLeaseSeconds / 2, [...this.heldTokens()]);
+  }
+
+  private heldTokens(): Set<string> {
+    const rows = [...this.ready.map(({ row }) => row), ...[...this.beingSent].map(({ row }) => row), ...this.recorder.unrecorded, ...this.givingBack];
+    return new Set(rows.map((row) => row.leaseToken));
+  }
+
+  /** Gives back, unspent, the rows dropped because their lease ran out in hand: not sent, so not uncertain either. */
+  private async giveBackDropped(): Promise<void> {
+    if (this.givingBack.length === 0) return;
+    const rows = this.givingBack.slice();
+    await this.leases.release(rows);
+    this.givingBack.splice(0, rows.length);
+    await this.recorder.letGo(rows);
   }
 
   /**
@@ -290,8 +312,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if (entry.lost) return;
       if (!this.leaseUsable(entry)) {
         if (Date.now() > entry.leaseDeadline) {
-          this.logger.warn({ deliveryId: String(entry.row.id), msg: 'lease ran out in hand; dropped for the sweep to give to the next holder' });
-          await this.recorder.letGo([entry.row]);
+          this.logger.warn({ deliveryId: String(entry.row.id), msg: 'lease ran out in hand; dropped, to be given back when the database answers' });
+          this.givingBack.push(entry.row);
           return;
         }
         // Not sure enough of the lease to start a send: wait for the next renewal.
@@ -330,13 +352,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${message.error}`, suppress: null }, row.email ?? '');
         return 'done';
       }
+      await this.recorder.budget.take();
+      if (!this.running) {
+        this.recorder.budget.giveBack();
+        this.putBack(entry);
+        return 'done';
+      }
       const stopTimer = this.metrics.smtpLatency.startTimer();
       const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, () => entry.withdrawn || entry.lost === true || !this.leaseUsable(entry));
-      if (outcome.status === 'withdrawn') return 'withdrawn';
+      if (outcome.status === 'withdrawn') {
+        this.recorder.budget.giveBack();
+        return 'withdrawn';
+      }
       if (outcome.status === 'sent') stopTimer();
       const decision = decideSend(outcome, row, new Date());
       if (decision.mark === 'released') {
         // Never left: it waits in hand, attempt unspent, until the relay answers again.
+        this.recorder.budget.giveBack();
         this.pause('relay', new Error(decision.error));
         this.putBack(entry);
         return 'done';
