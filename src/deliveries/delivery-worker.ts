@@ -232,6 +232,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const lost = new Set<RowInHand>();
     for (const entry of inHand) {
       if (renewed.has(entry.row.id)) entry.leaseDeadline = renewedAt + this.leaseMs;
+      // Finished while the renewal ran (its outcome recorded, so no longer `sending`): not lost, just done.
+      else if (!this.beingSent.has(entry) && !this.ready.includes(entry)) continue;
       else {
         lost.add(entry);
         entry.lost = true;
