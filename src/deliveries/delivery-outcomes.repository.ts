@@ -19,15 +19,21 @@ export class DeliveryOutcomesRepository {
    * Records accepted rows and, in the same statement, clears the soft-bounce count of
    * their readers (a delivered email ends a run of soft bounces): one round trip per
    * flush instead of three, which matters at thousands of emails a second.
+   *
+   * Committed without waiting for the WAL to reach disk (synchronous_commit off, for
+   * this statement only): the wire budget makes these small and frequent, and an fsync
+   * each halved the outbox's throughput. Should PostgreSQL itself crash within the
+   * WAL writer's delay (200 ms), the rows it forgets are `sending` again and come back
+   * as uncertain after their lease: resent once, counted, as after our own crash.
    * Returns the ids recorded.
    */
   async markSent(rows: readonly HeldRow[]): Promise<Set<bigint>> {
     if (rows.length === 0) return new Set();
     const [ids, tokens] = heldArrays(rows);
     const { rows: recorded } = await this.prisma.pool.query<{ id: string }>(
-      `WITH sent AS (
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), sent AS (
         UPDATE "Delivery" d SET "status" = 'sent', "sentAt" = now(), "leaseUntil" = NULL, "leaseToken" = NULL, "lastError" = NULL
-        FROM unnest($1::bigint[], $2::uuid[]) AS h("id", "token")
+        FROM unnest($1::bigint[], $2::uuid[]) AS h("id", "token"), relaxed
         WHERE d."id" = h."id" AND d."leaseToken" = h."token" AND d."status" = 'sending'
         RETURNING d."id", d."subscriberId"
       ), cleared AS (
