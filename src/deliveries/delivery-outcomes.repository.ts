@@ -4,6 +4,18 @@ import { SUBSCRIBER_SUPPRESSED } from '../suppression/email-hash';
 import { ClaimedDelivery, HeldRow } from './delivery.types';
 import { heldArrays } from './delivery-leases.repository';
 
+const MARK_SENT = `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), sent AS (
+        UPDATE "Delivery" d SET "status" = 'sent', "sentAt" = now(), "leaseUntil" = NULL, "leaseToken" = NULL, "lastError" = NULL
+        FROM unnest($1::bigint[], $2::uuid[]) AS h("id", "token"), relaxed
+        WHERE d."id" = h."id" AND d."leaseToken" = h."token" AND d."status" = 'sending'
+        RETURNING d."id", d."subscriberId"
+      ), cleared AS (
+        UPDATE "Subscriber" s SET "softBounces" = 0
+        FROM (SELECT DISTINCT "subscriberId" FROM sent) r
+        WHERE s."id" = r."subscriberId" AND s."softBounces" > 0
+      )
+      SELECT "id" FROM sent`;
+
 export type CurrentEligibility = Pick<ClaimedDelivery, 'email' | 'subscriberStatus' | 'suppressed'>;
 
 /**
@@ -30,20 +42,8 @@ export class DeliveryOutcomesRepository {
   async markSent(rows: readonly HeldRow[]): Promise<Set<bigint>> {
     if (rows.length === 0) return new Set();
     const [ids, tokens] = heldArrays(rows);
-    const { rows: recorded } = await this.prisma.pool.query<{ id: string }>(
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), sent AS (
-        UPDATE "Delivery" d SET "status" = 'sent', "sentAt" = now(), "leaseUntil" = NULL, "leaseToken" = NULL, "lastError" = NULL
-        FROM unnest($1::bigint[], $2::uuid[]) AS h("id", "token"), relaxed
-        WHERE d."id" = h."id" AND d."leaseToken" = h."token" AND d."status" = 'sending'
-        RETURNING d."id", d."subscriberId"
-      ), cleared AS (
-        UPDATE "Subscriber" s SET "softBounces" = 0
-        FROM (SELECT DISTINCT "subscriberId" FROM sent) r
-        WHERE s."id" = r."subscriberId" AND s."softBounces" > 0
-      )
-      SELECT "id" FROM sent`,
-      [ids, tokens],
-    );
+    // Named, so each connection parses and plans it once: a flush runs hundreds of times a second.
+    const { rows: recorded } = await this.prisma.pool.query<{ id: string }>({ name: 'outbox-mark-sent', text: MARK_SENT, values: [ids, tokens] });
     return new Set(recorded.map((row) => BigInt(row.id)));
   }
 
