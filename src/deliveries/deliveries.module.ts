@@ -6,10 +6,11 @@ import { DeliveryComposer } from './delivery-composer';
 import { DeliveryWorker } from './delivery-worker';
 import { AlertProgressRepository } from './alert-progress.repository';
 import { EligibilityWatch } from './eligibility-watch';
+import { DeliveryFeedbackRepository } from './delivery-feedback.repository';
 
 @Module({
   imports: [SuppressionModule],
-  providers: [DeliveriesRepository, DeliveryComposer, DeliveryWorker, AlertProgressRepository, EligibilityWatch, ReaderLinks],
-  exports: [DeliveriesRepository, DeliveryWorker, ReaderLinks],
+  providers: [DeliveriesRepository, DeliveryComposer, DeliveryWorker, AlertProgressRepository, EligibilityWatch, ReaderLinks, DeliveryFeedbackRepository],
+  exports: [DeliveriesRepository, DeliveryWorker, ReaderLinks, DeliveryFeedbackRepository],
 })
 export class DeliveriesModule {}

@@ -30,3 +30,6 @@ CREATE TABLE "SoftBounceStreak" (
 -- CreateIndex
 CREATE INDEX "FeedbackEvent_deliveryId_idx" ON "FeedbackEvent"("deliveryId");
 
+-- CreateIndex
+CREATE INDEX "Delivery_messageId_idx" ON "Delivery"("messageId");
+
