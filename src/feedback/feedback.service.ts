@@ -11,14 +11,6 @@ import { FeedbackEvent, FeedbackOutcome } from './feedback-event';
 import { FeedbackEventsRepository } from './feedback-events.repository';
 import { SoftBouncePolicy, streakSuppresses } from './soft-bounce-streak';
 
-/** ARF's feedback types (RFC 5965, 6650); anything else a report says is "other", so a label cannot grow without bound. */
-const COMPLAINT_KINDS = new Set(['abuse', 'fraud', 'virus', 'other']);
-
-function complaintKind(kind: string | undefined): string {
-  if (kind === undefined) return 'abuse';
-  return COMPLAINT_KINDS.has(kind) ? kind : 'other';
-}
-
 /**
  * The one pipeline every bounce, complaint and relay event goes through, whichever adapter
  * heard it: find the email it is about → check the report is about that reader → record the
@@ -72,8 +64,16 @@ export class FeedbackService {
       await this.events.forget(event.key).catch(() => undefined);
       throw error;
     }
-    this.count(event);
-    this.logger.log({ deliveryId: String(target.id), kind: target.kind, source: event.source, type: event.type, status: event.status, msg: 'delivery feedback applied' });
+    this.count(event, target);
+    this.logger.log({
+      deliveryId: String(target.id),
+      kind: target.kind,
+      source: event.source,
+      type: event.type,
+      status: event.status,
+      feedbackType: event.complaintKind?.slice(0, 20),
+      msg: 'delivery feedback applied',
+    });
     return { status: 'applied', deliveryId: target.id };
   }
 
@@ -107,7 +107,8 @@ export class FeedbackService {
         return;
       }
       case 'complaint':
-        if (target.email) await this.suppression.suppress(target.email, `complaint: ${event.complaintKind ?? 'abuse'} (${event.source})`);
+        // The reason is ours to write: a report's own words (its Feedback-Type) stay out of it beyond a known few.
+        if (target.email) await this.suppression.suppress(target.email, `complaint (${event.source})`);
         if (target.subscriberId) await this.subscriptions.unsubscribeAfterComplaint(target.subscriberId);
         await this.deliveries.mark(target.id, 'complained', now);
         return;
@@ -117,9 +118,10 @@ export class FeedbackService {
     }
   }
 
-  private count(event: FeedbackEvent): void {
+  /** Complaints by the kind of email complained about, so a rate per digest and per alert is complaints ÷ sent of that kind. */
+  private count(event: FeedbackEvent, target: FeedbackTarget): void {
     if (event.type === 'hard' || event.type === 'soft') this.metrics.bounces.inc({ type: event.type, source: event.source });
-    else if (event.type === 'complaint') this.metrics.complaints.inc({ kind: complaintKind(event.complaintKind), source: event.source });
+    else if (event.type === 'complaint') this.metrics.complaints.inc({ kind: target.kind, source: event.source });
   }
 
   private reject(event: FeedbackEvent, reason: 'unknown message' | 'bad reference' | 'recipient mismatch', deliveryId?: bigint): FeedbackOutcome {

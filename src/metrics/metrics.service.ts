@@ -55,7 +55,7 @@ export class MetricsService {
   });
   readonly complaints = new Counter({
     name: 'dispatch_complaints_total',
-    help: 'Spam complaints heard (kind: the ARF feedback type or the relay’s), by source',
+    help: 'Spam complaints heard, by the kind of email complained about (digest, alert, confirm, manage) and by source',
     labelNames: ['kind', 'source'],
     registers: [this.registry],
   });

@@ -65,7 +65,7 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
 
     it('an ARF complaint suppresses the address, unsubscribes the reader and marks the delivery complained', async () => {
       const sent = await anAlertSent(sut);
-      const before = await metric(sut, 'dispatch_complaints_total', { kind: 'abuse', source: 'smtp' });
+      const before = await metric(sut, 'dispatch_complaints_total', { kind: 'alert', source: 'smtp' });
 
       const answer = await sendToListener(
         port,
@@ -77,7 +77,7 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
       expect(await isSuppressed(sut, sent.reader.email)).toBe(true);
       expect(await sut.prisma.subscriber.findUniqueOrThrow({ where: { id: sent.reader.id } })).toMatchObject({ status: 'unsubscribed' });
       expect(await sut.prisma.delivery.findUniqueOrThrow({ where: { id: sent.deliveryId } })).toMatchObject({ feedback: 'complained' });
-      expect(await metric(sut, 'dispatch_complaints_total', { kind: 'abuse', source: 'smtp' })).toBe(before + 1);
+      expect(await metric(sut, 'dispatch_complaints_total', { kind: 'alert', source: 'smtp' })).toBe(before + 1);
       const status = await request(sut.url).get(`/alerts/${sent.alertId}`).set(asEditor).expect(200);
       expect(status.body).toMatchObject({ bounced: 0, complained: 1 });
     });

@@ -135,7 +135,7 @@ describe('Relay webhooks', () => {
       await post('/webhooks/sendgrid', payload, sendgrid.headers(payload)).expect(200);
 
       expect(await sut.prisma.subscriber.findUniqueOrThrow({ where: { id: sent.reader.id } })).toMatchObject({ status: 'unsubscribed' });
-      expect(await metric(sut, 'dispatch_complaints_total', { kind: 'abuse', source: 'sendgrid' })).toBeGreaterThanOrEqual(1);
+      expect(await metric(sut, 'dispatch_complaints_total', { kind: 'alert', source: 'sendgrid' })).toBeGreaterThanOrEqual(1);
     });
 
     it('refuses a payload signed by another key, a tampered payload and a missing signature with 401', async () => {
