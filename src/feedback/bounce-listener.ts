@@ -30,21 +30,22 @@ function reply(code: number, message: string): Error {
 export class BounceListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BounceListener.name);
   private server?: SMTPServer;
-  private readonly settings: NonNullable<AppConfig['bounces']['listener']>;
-  private readonly rateLimit: SessionRateLimit;
+  private readonly settings?: NonNullable<AppConfig['bounces']['listener']>;
+  private readonly rateLimit?: SessionRateLimit;
 
   constructor(
     private readonly feedback: FeedbackService,
     private readonly references: BounceReferences,
     private readonly metrics: MetricsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.settings = config.bounces.listener ?? { port: 0, host: '127.0.0.1', maxMessageBytes: 1_000_000, maxSessionsPerMinute: 600 };
-    this.rateLimit = new SessionRateLimit(this.settings.maxSessionsPerMinute);
+    this.settings = config.bounces.listener;
+    if (this.settings) this.rateLimit = new SessionRateLimit(this.settings.maxSessionsPerMinute);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.bounces.listener) return;
+    const settings = this.settings;
+    if (!settings) return;
     const server = new SMTPServer({
       name: this.references.domain,
       banner: 'Dispatch bounce listener',
@@ -52,25 +53,25 @@ export class BounceListener implements OnApplicationBootstrap, OnApplicationShut
       // Nobody logs in to send us bounces, and a self-signed STARTTLS would protect nothing.
       disabledCommands: ['AUTH', 'STARTTLS'],
       authOptional: true,
-      size: this.settings.maxMessageBytes,
+      size: settings.maxMessageBytes,
       maxClients: 100,
       socketTimeout: 60_000,
       closeTimeout: 5_000,
       onConnect: (session, callback) => this.onConnect(session, callback),
       onRcptTo: (address, _session, callback) => this.onRcptTo(address, callback),
-      onData: (stream, session, callback) => void this.onData(stream, session, callback),
+      onData: (stream, session, callback) => void this.onData(stream, session, settings.maxMessageBytes, callback),
     });
     // A client's misbehaviour (a reset, a bad TLS hello) is smtp-server's to end; it must never end us.
     server.on('error', (error: Error) => this.logger.warn({ err: error.message, msg: 'bounce listener session error' }));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.settings.port, this.settings.host, () => {
+      server.listen(settings.port, settings.host, () => {
         server.removeListener('error', reject);
         resolve();
       });
     });
     this.server = server;
-    this.logger.log({ port: this.port, host: this.settings.host, msg: 'bounce listener started' });
+    this.logger.log({ port: this.port, host: settings.host, msg: 'bounce listener started' });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -85,7 +86,7 @@ export class BounceListener implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private onConnect(session: SMTPServerSession, callback: (error?: Error | null) => void): void {
-    if (this.rateLimit.allow(session.remoteAddress)) return callback();
+    if (this.rateLimit?.allow(session.remoteAddress)) return callback();
     this.metrics.feedbackRejected.inc({ source: 'smtp', reason: 'rate limited' });
     callback(reply(421, '4.7.0 Too many connections, try again later'));
   }
@@ -99,19 +100,19 @@ export class BounceListener implements OnApplicationBootstrap, OnApplicationShut
     callback(reply(550, '5.7.1 Relaying denied: this server only takes bounces for its own mail'));
   }
 
-  private async onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void): Promise<void> {
+  private async onData(stream: SMTPServerDataStream, session: SMTPServerSession, maxBytes: number, callback: (error?: Error | null) => void): Promise<void> {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         // Past the limit the rest is read and dropped: smtp-server needs the stream drained to answer.
-        if (size + chunk.length <= this.settings.maxMessageBytes) chunks.push(chunk);
+        if (size + chunk.length <= maxBytes) chunks.push(chunk);
         size += chunk.length;
       }
-    } catch (error) {
+    } catch {
       return callback(reply(451, '4.3.0 Could not read the message'));
     }
-    if (stream.sizeExceeded || size > this.settings.maxMessageBytes) {
+    if (stream.sizeExceeded || size > maxBytes) {
       this.metrics.feedbackRejected.inc({ source: 'smtp', reason: 'too large' });
       return callback(reply(552, '5.3.4 Message too big'));
     }

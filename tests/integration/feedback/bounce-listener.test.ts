@@ -201,3 +201,24 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
     });
   });
 });
+
+describe('Bounce listener rate limit (BOUNCE_MAX_SESSIONS_PER_MINUTE)', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ env: { BOUNCE_SMTP_PORT: '0', BOUNCE_SMTP_HOST: '127.0.0.1', BOUNCE_DOMAIN, BOUNCE_MAX_SESSIONS_PER_MINUTE: '2' } });
+  }, 60_000);
+
+  afterAll(() => sut.close());
+
+  it('tells a client past its sessions per minute to come back later (421), and counts it', async () => {
+    const port = listenerPort(sut);
+    const to = `postmaster@${BOUNCE_DOMAIN}`;
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await sendToListener(port, [to], 'Subject: hi\r\n\r\nhello\r\n').catch((error: Error) => ({ accepted: false, response: error.message })));
+
+    expect(answers.slice(0, 2).map((answer) => answer.accepted)).toEqual([true, true]);
+    expect(answers[2]).toMatchObject({ accepted: false });
+    expect(await metric(sut, 'dispatch_feedback_rejected_total', { source: 'smtp', reason: 'rate limited' })).toBe(1);
+  });
+});
