@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { EditorConsoleModule } from './editor-console/editor-console.module';
 import { DigestsModule } from './digests/digests.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { FeedbackModule } from './feedback/feedback.module';
 
 @Global()
 @Module({})
@@ -29,6 +30,8 @@ class ClockModule {
 export interface AppOptions {
   /** Tests pin time here; production uses the system clock. */
   clock?: Clock;
+  /** Where SNS signing certificates may be fetched from; tests serve their own on loopback. Amazon's SNS hosts otherwise. */
+  snsHosts?: RegExp;
 }
 
 /** The whole service. The folder tree reads as the data path: event in → article → match → outbox → SMTP. */
@@ -69,6 +72,7 @@ export class AppModule {
         AlertsModule,
         DigestsModule,
         SubscriptionsModule,
+        FeedbackModule.forRoot({ snsHosts: options.snsHosts }),
         IngestionModule,
         HealthModule,
         EditorConsoleModule,

@@ -16,6 +16,8 @@ import { ownCpuSeconds, PostgresCpu } from '../support/process-cpu';
 import { PhaseProfiler } from '../support/run-profiler';
 import { stockNodemailer, ThroughputResult } from './baseline';
 import { transportCeiling } from './transport-ceiling';
+import { DkimSigner } from '../../src/mail/dkim-signer';
+import { aDkimKey } from '../../src/mail/testing/dkim-keys';
 import { audienceTag, benchArticle, seedArticles, seedReaders, SMALL_TAG } from './seed';
 import { SinkProcess } from './sink-client';
 
@@ -301,10 +303,16 @@ export async function run(): Promise<BenchRow[]> {
     await bench.stop();
     const baseline = await stockNodemailer(sink, email, options.baseline, POOL_SIZE);
     const ceiling = await transportCeiling(sink, email, options.baseline, POOL_SIZE, POOL_SIZE * 4);
+    const signer = (mode: 'rsa' | 'ed25519') =>
+      new DkimSigner({ domain: 'bench.test', selector: 'bench', privateKey: aDkimKey(mode).privateKeyPem, algorithm: mode === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256' });
+    const ceilingRsa = await transportCeiling(sink, email, options.baseline, POOL_SIZE, POOL_SIZE * 4, signer('rsa'));
+    const ceilingEd25519 = await transportCeiling(sink, email, options.baseline, POOL_SIZE, POOL_SIZE * 4, signer('ed25519'));
 
     const rows = [
       ...scenarios.map((scenario) => summarise(scenario, baseline)),
       throughputRow('SmtpTransport + buildMessage alone (ceiling, no DB)', 'transport', ceiling, baseline),
+      throughputRow('  the same, DKIM-signed with RSA-2048', 'transport + DKIM', ceilingRsa, baseline),
+      throughputRow('  the same, DKIM-signed with Ed25519', 'transport + DKIM', ceilingEd25519, baseline),
       throughputRow('stock pooled nodemailer sendMail (baseline, no DB)', 'sendMail', baseline, baseline),
     ];
     const firstSamples = [smallApi, smallEvent].flatMap((scenario) => scenario.samples.map((sample) => sample.firstMs));
@@ -330,6 +338,7 @@ export async function run(): Promise<BenchRow[]> {
       samples: scenarios,
       baseline,
       ceiling,
+      ceilingDkim: { rsa: ceilingRsa, ed25519: ceilingEd25519 },
     });
     return rows;
   } finally {

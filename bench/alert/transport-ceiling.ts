@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { RenderedEmail } from '../../src/mail/email-data';
 import { buildMessage } from '../../src/mail/mime';
 import { SmtpTransport } from '../../src/mail/smtp-transport';
+import { DkimSigner } from '../../src/mail/dkim-signer';
+import { SigningTransport } from '../../src/mail/signing-transport';
 import type { ThroughputResult } from './baseline';
 import { ownCpuSeconds } from '../support/process-cpu';
 import { SinkProcess } from './sink-client';
@@ -10,10 +12,13 @@ import { SinkProcess } from './sink-client';
  * The ceiling for the service: the service's own SmtpTransport sending pre-built
  * MIME (built per reader, as the worker does) with no database at all, `lanes`
  * sends in flight like the worker. Fan-out cannot beat this; the gap between this
- * row and an alert row is what the outbox costs.
+ * row and an alert row is what the outbox costs. With a signer, every message is
+ * DKIM-signed first, as the service does when DKIM_* is set.
  */
-export async function transportCeiling(sink: SinkProcess, email: RenderedEmail, count: number, poolSize: number, lanes: number): Promise<ThroughputResult> {
-  const transport = new SmtpTransport({ url: sink.url, maxConnections: poolSize });
+export async function transportCeiling(sink: SinkProcess, email: RenderedEmail, count: number, poolSize: number, lanes: number, signer?: DkimSigner): Promise<ThroughputResult> {
+  const smtp = new SmtpTransport({ url: sink.url, maxConnections: poolSize });
+  // Signed as the service signs: the transport every message leaves through.
+  const transport = signer ? new SigningTransport(smtp, signer) : smtp;
   const run = `c${Date.now().toString(36)}`;
   const cpu = ownCpuSeconds();
   const started = performance.now();

@@ -22,6 +22,10 @@ import { PhaseProfiler } from '../support/run-profiler';
 import { NaiveDigestPath, NaiveEmail } from './naive-path';
 import { seed, SeedOptions } from './seed';
 import { startDigestService } from './service';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aDkimKey } from '../../src/mail/testing/dkim-keys';
 
 /*
  * bench/digest (issue 5): one digest run at 07:00 for BENCH_SUBSCRIBERS confirmed readers
@@ -34,13 +38,15 @@ import { startDigestService } from './service';
  * naive path (MJML compiled per email + stock nodemailer) on BENCH_NAIVE_SAMPLE digests
  * (default 300) of the run, with the ratio.
  * Smoke run: BENCH_SUBSCRIBERS=5000 BENCH_NAIVE_SAMPLE=50 npm run bench -- digest
+ * Then the same run again with every digest DKIM-signed, RSA-2048 and Ed25519, each on a fresh
+ * database seeded alike (BENCH_DKIM=rsa,ed25519 by default; BENCH_DKIM=none skips them).
  * BENCH_PROFILE=1 writes a CPU profile of the run (only) to bench/results/profiles/digest-run.cpuprofile.
  */
 
 const NAME = 'digest';
 const AT = new Date('2026-11-24T07:00:00Z');
 const FROM = 'Dispatch <news@bench.test>';
-const TARGETS = { perCoreDigestsPerSecond: 1_000, ratioToNaive: 20, matchingSecondsPerMillion: 3, rssMbPerMillion: 300 };
+const TARGETS = { perCoreDigestsPerSecond: 1_000, ratioToNaive: 20, matchingSecondsPerMillion: 3, rssMbPerMillion: 300, signedPerCoreDigestsPerSecond: 600 };
 
 class FixedClock extends Clock {
   now(): Date {
@@ -87,13 +93,13 @@ interface ServiceRun {
   averageMessageBytes: number;
 }
 
-async function measureServiceRun(app: INestApplicationContext, sink: CountingSink, databaseName: string, subscribers: number): Promise<ServiceRun> {
+async function measureServiceRun(app: INestApplicationContext, sink: CountingSink, databaseName: string, subscribers: number, profile: boolean): Promise<ServiceRun> {
   const postgres = await PostgresCpu.watch(maintenanceUrl(databaseUrl()), databaseName);
   await postgres.start();
   const sinkBefore = await sink.reset();
   const startRssBytes = process.memoryUsage.rss();
   const rss = new RssSampler();
-  const profiler = await PhaseProfiler.start(process.env.BENCH_PROFILE === '1');
+  const profiler = await PhaseProfiler.start(profile);
   const cpuBefore = ownCpuSeconds();
   const started = wallClock();
 
@@ -220,6 +226,55 @@ function perEmailCosts(renderer: TemplateRenderer, sample: readonly NaiveEmail[]
   return { fillMicros: (fill / n) * 1000, mimeMicros: (mime / n) * 1000, htmlBytes: htmlBytes / n };
 }
 
+interface SignedRun {
+  mode: 'rsa' | 'ed25519';
+  digests: number;
+  seconds: number;
+  appCpu: number;
+  postgresCpu: number;
+  sinkCpu: number;
+}
+
+/**
+ * The same run again, on a fresh database seeded alike, with every digest DKIM-signed: the cost of
+ * signing side by side with the unsigned run. BENCH_DKIM=none skips them.
+ */
+async function measureSignedRun(mode: 'rsa' | 'ed25519', options: SeedOptions, poolSize: number, sink: CountingSink): Promise<SignedRun> {
+  const db = await createBenchDatabase(`dispatch_bench_digest_${mode}_${process.pid}`);
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'dispatch-bench-dkim-')), 'dkim.pem');
+  writeFileSync(keyFile, aDkimKey(mode).privateKeyPem);
+  let app: INestApplicationContext | undefined;
+  try {
+    await seed(db.url, options);
+    app = await startDigestService(benchConfig(db.url, sink.url, poolSize, { DKIM_DOMAIN: 'bench.test', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile }), new FixedClock());
+    const measured = await measureServiceRun(app, sink, db.name, options.subscribers, false);
+    return { mode, digests: measured.report.queued, seconds: measured.seconds, appCpu: measured.appCpu, postgresCpu: measured.postgresCpu, sinkCpu: measured.sinkCpu };
+  } finally {
+    await app?.close().catch(() => undefined);
+    await db.drop();
+  }
+}
+
+function benchConfig(url: string, smtpUrl: string, poolSize: number, extra: Record<string, string> = {}) {
+  return loadConfig({
+    NODE_ENV: 'production',
+    TOKEN_SECRET: 'bench-token-secret-0123456789abcdef',
+    DATABASE_URL: url,
+    SMTP_URL: smtpUrl,
+    SMTP_POOL_SIZE: String(poolSize),
+    MAIL_FROM: FROM,
+    PUBLIC_BASE_URL: 'https://dispatch.example.com',
+    DIGEST_TICK_CRON: '0 0 1 1 *',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  });
+}
+
+function signedModes(): Array<'rsa' | 'ed25519'> {
+  const wanted = (process.env.BENCH_DKIM ?? 'rsa,ed25519').split(',').map((mode) => mode.trim());
+  return (['rsa', 'ed25519'] as const).filter((mode) => wanted.includes(mode));
+}
+
 export async function run(): Promise<BenchRow[]> {
   const options: SeedOptions = {
     subscribers: positiveIntFromEnv('BENCH_SUBSCRIBERS', 100_000),
@@ -238,26 +293,17 @@ export async function run(): Promise<BenchRow[]> {
     const seedStarted = performance.now();
     await seed(db.url, options);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      TOKEN_SECRET: 'bench-token-secret-0123456789abcdef',
-      DATABASE_URL: db.url,
-      SMTP_URL: sink.url,
-      SMTP_POOL_SIZE: String(poolSize),
-      MAIL_FROM: FROM,
-      PUBLIC_BASE_URL: 'https://dispatch.example.com',
-      DIGEST_TICK_CRON: '0 0 1 1 *',
-      LOG_LEVEL: 'warn',
-    });
-    app = await startDigestService(config, new FixedClock());
+    app = await startDigestService(benchConfig(db.url, sink.url, poolSize), new FixedClock());
 
-    const service = await measureServiceRun(app, sink, db.name, options.subscribers);
+    const service = await measureServiceRun(app, sink, db.name, options.subscribers, process.env.BENCH_PROFILE === '1');
     const sample = await sampleOfRun(db.url, app, naiveSample);
     const costs = perEmailCosts(app.get(TemplateRenderer), sample);
     const decide = await decideCpu(db.url);
     await app.close();
     app = undefined;
     const naive = await new NaiveDigestPath('https://dispatch.example.com/').send(sample, sink, FROM, poolSize);
+    const signed: SignedRun[] = [];
+    for (const mode of signedModes()) signed.push(await measureSignedRun(mode, options, poolSize, sink));
 
     const { report } = service;
     const digests = report.queued;
@@ -306,6 +352,15 @@ export async function run(): Promise<BenchRow[]> {
         mjmlMsPerEmail: round((naive.mjmlSeconds / naive.digests) * 1000, 1),
       },
       ratioPerCore: round(ratio, 1),
+      dkim: signed.map((entry) => ({
+        mode: entry.mode,
+        digests: entry.digests,
+        seconds: round(entry.seconds, 2),
+        cpuSeconds: { app: round(entry.appCpu, 2), postgres: round(entry.postgresCpu, 2), sink: round(entry.sinkCpu, 2) },
+        digestsPerSecondPerCore: round(entry.digests / (entry.appCpu + entry.postgresCpu)),
+        digestsPerAppCpuSecond: round(entry.digests / entry.appCpu),
+        addedAppCpuMsPerDigest: round(((entry.appCpu / entry.digests) - service.appCpu / digests) * 1000, 3),
+      })),
     };
     const meets = {
       perCore: perCore >= TARGETS.perCoreDigestsPerSecond,
@@ -335,6 +390,12 @@ export async function run(): Promise<BenchRow[]> {
       { figure: 'machine load average (1, 5, 15 min) at the end', value: figures.loadAverage.join(' / '), target: '', met: '' },
       { figure: 'per email: fill µs / MIME µs / MJML (naive) ms', value: `${figures.fillMicrosPerEmail} / ${figures.mimeMicrosPerEmail} / ${figures.naive.mjmlMsPerEmail}`, target: '', met: '' },
       { figure: 'message size / HTML size, KB', value: `${figures.averageMessageKb} / ${figures.averageHtmlKb}`, target: '', met: '' },
+      ...figures.dkim.map((entry) => ({
+        figure: `DKIM ${entry.mode === 'rsa' ? 'RSA-2048' : 'Ed25519'}: digests/s per core (app + PostgreSQL) / per app CPU-s; added app CPU ms per digest`,
+        value: `${entry.digestsPerSecondPerCore} / ${entry.digestsPerAppCpuSecond}; +${entry.addedAppCpuMsPerDigest}`,
+        target: entry.mode === 'rsa' ? `≥ ${TARGETS.signedPerCoreDigestsPerSecond}` : '',
+        met: entry.mode === 'rsa' ? ok(entry.digestsPerSecondPerCore >= TARGETS.signedPerCoreDigestsPerSecond) : '',
+      })),
     ];
   } finally {
     await app?.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { PrismaService } from '../database/prisma.service';
 import { RelatedArticlesService } from '../articles/related-articles.service';
 import { TemplateRenderer } from '../mail/template-renderer';
+import { composeEmail } from '../mail/compose-email';
 import { toArticleView } from '../articles/article-view';
 import { ReaderLinks } from '../subscriptions/reader-links';
 import { ALERT_MAX_RELATED } from '../mail/emails/alert-email';
@@ -47,7 +48,7 @@ export class AlertPreview {
       const row = byId.get(a.id);
       return row ? [toArticleView(row)] : [];
     });
-    const email = this.renderer.render('alert', { article: toArticleView(article), related, ...this.links.previewFooter() });
+    const email = composeEmail(this.renderer, { kind: 'alert', footer: this.links.previewFooter(), article: toArticleView(article), related });
     return { recipients, subject: email.subject, html: email.html };
   }
 }

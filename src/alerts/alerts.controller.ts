@@ -4,6 +4,7 @@ import { isAlertId, parseAlertPreviewRequest, parseCreateAlertRequest } from './
 import { AlertPreview, AlertPreviewResult } from './alert-preview';
 import { AlertStatus, CreateAlert, ArticleNotFoundError } from './create-alert';
 import { SendAlert } from './send-alert';
+import { DeliveryFeedbackRepository, FeedbackCounts } from '../deliveries/delivery-feedback.repository';
 
 /**
  * Editor endpoints for breaking alerts (CONTRACT.md "HTTP API"). The guard runs
@@ -20,6 +21,7 @@ export class AlertsController {
     private readonly sendAlert: SendAlert,
     private readonly alerts: CreateAlert,
     private readonly preview: AlertPreview,
+    private readonly feedback: DeliveryFeedbackRepository,
   ) {}
 
   @Post()
@@ -42,11 +44,12 @@ export class AlertsController {
   }
 
   @Get(':id')
-  async show(@Param('id') id: string): Promise<AlertStatus> {
+  async show(@Param('id') id: string): Promise<AlertStatus & FeedbackCounts> {
     if (!isAlertId(id)) throw new BadRequestException('id: must be an alert id (a uuid)');
     const status = await this.alerts.status(id);
     if (!status) throw new NotFoundException(`alert ${id} does not exist`);
-    return status;
+    // Bounces and complaints arrive after the sending is over, from delivery feedback.
+    return { ...status, ...(await this.feedback.countsForAlert(id)) };
   }
 }
 

@@ -119,7 +119,7 @@ function statusCommand<T>(spec: {
 
 const alertStatus = statusCommand({
   name: 'alert:status',
-  summary: "an alert's progress: recipients and its deliveries by status",
+  summary: "an alert's progress: recipients, its deliveries by status, bounced and complained",
   idName: 'alertId',
   whereFrom: 'POST /alerts',
   what: 'alert',
@@ -129,7 +129,7 @@ const alertStatus = statusCommand({
 
 const runStatus = statusCommand({
   name: 'run:status',
-  summary: "a digest run's progress: due, queued, and its deliveries by status",
+  summary: "a digest run's progress: due, queued, its deliveries by status, bounced and complained",
   idName: 'runId',
   whereFrom: 'POST /digests/run',
   what: 'digest run',
@@ -195,6 +195,7 @@ function printAlert(alert: AlertReport, io: CliIo): void {
   io.out(`  audience    ${alert.tags.join(', ')}  (sent by ${alert.sentBy})`);
   io.out(`  recipients  ${alert.recipients}${alert.fannedOutAt ? '' : ' so far (fan-out still running)'}`);
   io.out(`  deliveries  ${counts(alert.deliveries)}`);
+  io.out(`  feedback    bounced ${alert.bounced}, complained ${alert.complained}`);
   io.out(`  created     ${alert.createdAt}`);
   if (alert.firstSentAt) io.out(`  first sent  ${alert.firstSentAt}`);
   if (alert.lastSentAt) io.out(`  last sent   ${alert.lastSentAt}`);
@@ -204,6 +205,7 @@ function printRun(run: RunReport, io: CliIo): void {
   io.out(`digest run ${run.runId} (${run.trigger}) at ${run.at}: ${run.status}`);
   io.out(`  due ${run.due}, queued ${run.queued}, without an email ${run.empty}`);
   io.out(`  deliveries  ${counts(run.deliveries)}`);
+  io.out(`  feedback    bounced ${run.bounced}, complained ${run.complained}`);
   io.out(`  started     ${run.startedAt}`);
   if (run.endedAt) io.out(`  ended       ${run.endedAt}`);
 }

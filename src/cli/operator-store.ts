@@ -20,6 +20,9 @@ export interface AlertReport {
   sentBy: string;
   recipients: number;
   deliveries: DeliveryCounts;
+  /** Delivery feedback heard later: emails that bounced, and readers who complained. */
+  bounced: number;
+  complained: number;
   createdAt: string;
   fannedOutAt: string | null;
   firstSentAt: string | null;
@@ -28,6 +31,9 @@ export interface AlertReport {
 
 export interface RunReport extends DigestRunStatus {
   deliveries: DeliveryCounts;
+  /** Delivery feedback heard later: emails that bounced, and readers who complained. */
+  bounced: number;
+  complained: number;
 }
 
 export interface SuppressionRow {
@@ -78,6 +84,7 @@ export class OperatorStore {
       sentBy: alert.sentBy,
       recipients: alert.recipients,
       deliveries: await this.deliveryCounts({ alertId }),
+      ...(await this.feedbackCounts({ alertId })),
       createdAt: alert.createdAt.toISOString(),
       fannedOutAt: alert.fannedOutAt?.toISOString() ?? null,
       firstSentAt: alert.firstSentAt?.toISOString() ?? null,
@@ -88,7 +95,7 @@ export class OperatorStore {
   async run(runId: string): Promise<RunReport | null> {
     const run = await this.prisma.digestRun.findUnique({ where: { id: runId } });
     if (!run) return null;
-    return { ...digestRunStatus(run), deliveries: await this.deliveryCounts({ runId }) };
+    return { ...digestRunStatus(run), deliveries: await this.deliveryCounts({ runId }), ...(await this.feedbackCounts({ runId })) };
   }
 
   /** Newest first. Only hashes exist: the addresses themselves are never kept. */
@@ -106,6 +113,12 @@ export class OperatorStore {
     const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as DeliveryCounts;
     for (const group of groups) counts[group.status] = group._count._all;
     return counts;
+  }
+
+  private async feedbackCounts(where: { alertId: string } | { runId: string }): Promise<{ bounced: number; complained: number }> {
+    const groups = await this.prisma.delivery.groupBy({ by: ['feedback'], where: { ...where, feedback: { not: null } }, _count: { _all: true } });
+    const count = (feedback: string) => groups.find((group) => group.feedback === feedback)?._count._all ?? 0;
+    return { bounced: count('bounced'), complained: count('complained') };
   }
 
   private async isSuppressed(email: string): Promise<boolean> {

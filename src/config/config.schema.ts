@@ -14,6 +14,12 @@ const absoluteHttpUrl = z
   .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
   .transform((value) => value.replace(/\/+$/, ''));
 
+/** An unset or empty variable: both mean "not configured". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() ? value.trim() : undefined));
+
 /** Every environment variable the service reads, with CONTRACT.md's defaults. */
 export const envSchema = z
   .object({
@@ -50,6 +56,31 @@ export const envSchema = z
     SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
     DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
     DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    /** Trusted CA(s) for the relay's certificate (PEM file); unset: the system's CAs. */
+    SMTP_REQUIRE_TLS: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === 'true')),
+    SMTP_CA_FILE: z.string().min(1).optional(),
+    DKIM_DOMAIN: optionalText,
+    DKIM_SELECTOR: optionalText,
+    DKIM_PRIVATE_KEY_FILE: optionalText,
+    BOUNCE_DOMAIN: optionalText,
+    BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    BOUNCE_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
+    /** Largest bounce or complaint report the listener accepts. */
+    BOUNCE_MAX_MESSAGE_BYTES: z.coerce.number().int().min(10_000).max(50_000_000).default(1_000_000),
+    /** SMTP sessions one client may open per minute on the bounce listener. */
+    BOUNCE_MAX_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+    MAILGUN_WEBHOOK_SIGNING_KEY: optionalText,
+    POSTMARK_WEBHOOK_USER: optionalText,
+    POSTMARK_WEBHOOK_PASSWORD: optionalText,
+    SES_SNS_TOPIC_ARNS: z.string().default('').transform(csv),
+    /** Soft bounces in a row before an address is suppressed … */
+    SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(2).max(100).default(5),
+    /** … and the least number of days they must span. */
+    SOFT_BOUNCE_DAYS: z.coerce.number().min(3).max(365).default(3),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({

@@ -1,4 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { envSchema } from './config.schema';
+import { ConfigError } from './config-error';
+import { bounceDomain, dkimConfig, DkimConfig, invalid, WebhookConfig, webhookConfig } from './deliverability-config';
+
+export { ConfigError } from './config-error';
+export type { DkimConfig, WebhookConfig } from './deliverability-config';
 
 /** The service's configuration: read from the environment once, at boot, then frozen. */
 export interface AppConfig {
@@ -15,7 +21,27 @@ export interface AppConfig {
     /** How long the group waits for a silent member (a crashed instance) before giving its partitions away. */
     sessionTimeoutMs: number;
   };
-  smtp: { url: string; from: string; poolSize: number };
+  smtp: {
+    url: string;
+    from: string;
+    poolSize: number;
+    /** STARTTLS must succeed (smtp://) before anything is sent; smtps:// is TLS from the start anyway. */
+    requireTls: boolean;
+    /** PEM of the CA(s) the relay's certificate must chain to; unset: the system's. */
+    ca?: string;
+  };
+  /** Unset: mail goes out unsigned. */
+  dkim?: DkimConfig;
+  bounces: {
+    /** Right-hand side of every envelope sender, bounces+<reference>@domain. */
+    domain: string;
+    /** The inbound SMTP listener for bounces and complaints; unset: off. */
+    listener?: { port: number; host: string; maxMessageBytes: number; maxSessionsPerMinute: number };
+    /** Soft bounces suppress an address only after `limit` in a row spanning at least `days`. */
+    softBounceLimit: number;
+    softBounceDays: number;
+  };
+  webhooks: WebhookConfig;
   publicBaseUrl: string;
   tokenSecret: string;
   editorApiKeys: string[];
@@ -25,8 +51,6 @@ export interface AppConfig {
   deliveryLeaseSeconds: number;
   logLevel: string;
 }
-
-export class ConfigError extends Error {}
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
@@ -49,7 +73,29 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
-    smtp: { url: env.SMTP_URL, from: env.MAIL_FROM, poolSize: env.SMTP_POOL_SIZE },
+    smtp: {
+      url: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      poolSize: env.SMTP_POOL_SIZE,
+      requireTls: env.SMTP_REQUIRE_TLS ?? !isLoopbackRelay(env.SMTP_URL),
+      ca: env.SMTP_CA_FILE === undefined ? undefined : readCa(env.SMTP_CA_FILE),
+    },
+    dkim: dkimConfig(env, env.MAIL_FROM),
+    bounces: {
+      domain: bounceDomain(env, env.MAIL_FROM),
+      listener:
+        env.BOUNCE_SMTP_PORT === undefined
+          ? undefined
+          : {
+              port: env.BOUNCE_SMTP_PORT,
+              host: env.BOUNCE_SMTP_HOST,
+              maxMessageBytes: env.BOUNCE_MAX_MESSAGE_BYTES,
+              maxSessionsPerMinute: env.BOUNCE_MAX_SESSIONS_PER_MINUTE,
+            },
+      softBounceLimit: env.SOFT_BOUNCE_LIMIT,
+      softBounceDays: env.SOFT_BOUNCE_DAYS,
+    },
+    webhooks: webhookConfig(env),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     tokenSecret: env.TOKEN_SECRET as string,
     editorApiKeys: env.EDITOR_API_KEYS,
@@ -58,6 +104,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
   });
+}
+
+/** A relay on this machine (a local MTA, a test server) is reached without TLS unless SMTP_REQUIRE_TLS says otherwise. */
+function isLoopbackRelay(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function readCa(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch {
+    throw invalid('SMTP_CA_FILE', 'cannot be read');
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw invalid('SMTP_CA_FILE', 'must hold PEM certificates');
+  return pem;
 }
 
 function deepFreeze<T extends object>(value: T): T {

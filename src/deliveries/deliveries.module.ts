@@ -9,6 +9,7 @@ import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
 import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryWorker } from './delivery-worker';
 import { EligibilityWatch } from './eligibility-watch';
+import { DeliveryFeedbackRepository } from './delivery-feedback.repository';
 import { Outbox } from './outbox';
 import { OutboxSignal } from './outbox-signal';
 import { OutboxStatus } from './outbox-status';
@@ -23,12 +24,13 @@ import { OutboxStatus } from './outbox-status';
     DeliveryLeasesRepository,
     DeliveryOutcomesRepository,
     DeliveryCountsRepository,
+    DeliveryFeedbackRepository,
     DeliveryRecorder,
     DeliveryComposer,
     DeliveryWorker,
     EligibilityWatch,
     ReaderLinks,
   ],
-  exports: [Outbox, OutboxStatus, DeliveryEvents, DeliveryCountsRepository, ReaderLinks],
+  exports: [Outbox, OutboxStatus, DeliveryEvents, DeliveryCountsRepository, DeliveryFeedbackRepository, ReaderLinks],
 })
 export class DeliveriesModule {}

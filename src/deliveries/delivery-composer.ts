@@ -5,11 +5,15 @@ import { PrismaService } from '../database/prisma.service';
 import { ReaderLinks } from '../subscriptions/reader-links';
 import { TemplateRenderer } from '../mail/template-renderer';
 import { buildMessage, InvalidMessageError } from '../mail/mime';
-import { toArticleView, siteOf } from '../articles/article-view';
+import { toArticleView } from '../articles/article-view';
 import { ArticleView, FooterLinks, RenderedEmail } from '../mail/email-data';
+import { bulkMailHeaders, composeEmail } from '../mail/compose-email';
+import { BounceReferences } from '../mail/bounce-reference';
+import { messageHost } from '../mail/message-host';
 import { ClaimedDelivery } from './delivery.types';
 
 export interface OutgoingMessage {
+  /** The envelope sender (Return-Path): bounces+<signed reference to this delivery>@BOUNCE_DOMAIN. */
   from: string;
   to: string;
   messageId: string;
@@ -27,15 +31,16 @@ export interface ComposableBatch {
 /** Turns claimed outbox rows into ready-to-send MIME: one article lookup per batch, no MJML. */
 @Injectable()
 export class DeliveryComposer {
-  private readonly fromAddress: string;
+  private readonly host: string;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly renderer: TemplateRenderer,
     private readonly links: ReaderLinks,
+    private readonly bounceReferences: BounceReferences,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.fromAddress = envelopeAddress(config.smtp.from);
+    this.host = messageHost(config);
   }
 
   /**
@@ -44,11 +49,11 @@ export class DeliveryComposer {
    * whole batch to be rendered.
    */
   async prepare(rows: readonly ClaimedDelivery[]): Promise<ComposableBatch> {
-    const articles = await this.loadArticles(rows);
-    return { compose: (row) => this.composeOne(row, articles) };
+    const [articles, runIds] = await Promise.all([this.loadArticles(rows), this.loadRunIds(rows)]);
+    return { compose: (row) => this.composeOne(row, articles, runIds) };
   }
 
-  private composeOne(row: ClaimedDelivery, articles: Map<string, ArticleView>): OutgoingMessage | Uncomposable {
+  private composeOne(row: ClaimedDelivery, articles: Map<string, ArticleView>, runIds: Map<bigint, string>): OutgoingMessage | Uncomposable {
     if (!row.email) return { error: 'subscriber erased' };
     const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
     // Signed once and used for both the footer link and the List-Unsubscribe header.
@@ -57,7 +62,7 @@ export class DeliveryComposer {
     if (!email) return { error: 'an article it delivers no longer exists' };
     try {
       return {
-        from: this.fromAddress,
+        from: this.bounceReferences.addressFor(row.id),
         to: row.email,
         messageId: row.messageId,
         raw: buildMessage({
@@ -71,6 +76,7 @@ export class DeliveryComposer {
           headers: {
             'List-Unsubscribe': `<${footer.unsubscribeUrl}>`,
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            ...this.bulkHeaders(row, runIds),
           },
         }),
       };
@@ -81,32 +87,42 @@ export class DeliveryComposer {
     }
   }
 
+  /** List-Id and Feedback-ID for digests and alerts; transactional mail (confirm, manage) is not a list. */
+  private bulkHeaders(row: ClaimedDelivery, runIds: Map<bigint, string>): Record<string, string> {
+    if (row.kind === 'alert' && row.alertId) return bulkMailHeaders('alert', row.alertId, this.host);
+    const runId = runIds.get(row.id);
+    if (row.kind === 'digest' && runId) return bulkMailHeaders('digest', runId, this.host);
+    return {};
+  }
+
   /** Returns null when an article it needs no longer exists. */
   private render(row: ClaimedDelivery, articles: Map<string, ArticleView>, footer: FooterLinks): RenderedEmail | null {
     const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
     const pick = (ids: readonly string[]) => ids.map((id) => articles.get(id)).filter((a): a is ArticleView => a !== undefined);
     switch (row.kind) {
       case 'confirm':
-        return this.renderer.render('confirm', { ...footer, confirmUrl: this.links.confirmUrl(subscriber), tags: [] });
+        return composeEmail(this.renderer, { kind: 'confirm', footer, confirmUrl: this.links.confirmUrl(subscriber) });
       case 'manage':
-        return this.renderer.render('manage', footer);
+        return composeEmail(this.renderer, { kind: 'manage', footer });
       case 'alert': {
         const [article] = pick(row.articleIds);
         if (!article) return null;
-        return this.renderer.render('alert', { ...footer, article, related: pick(row.relatedIds) });
+        return composeEmail(this.renderer, { kind: 'alert', footer, article, related: pick(row.relatedIds) });
       }
       case 'digest': {
         const digest = pick(row.articleIds);
         if (digest.length === 0) return null;
-        return this.renderer.render('digest', {
-          ...footer,
-          articles: digest,
-          more: row.payload.more ?? 0,
-          moreUrl: siteOf(digest[0].url),
-          related: pick(row.relatedIds),
-        });
+        return composeEmail(this.renderer, { kind: 'digest', footer, articles: digest, more: row.payload.more ?? 0, related: pick(row.relatedIds) });
       }
     }
+  }
+
+  /** Digest rows' run ids, for their Feedback-ID: the claim does not carry them. */
+  private async loadRunIds(rows: readonly ClaimedDelivery[]): Promise<Map<bigint, string>> {
+    const ids = rows.filter((row) => row.kind === 'digest').map((row) => row.id);
+    if (ids.length === 0) return new Map();
+    const found = await this.prisma.delivery.findMany({ where: { id: { in: ids } }, select: { id: true, runId: true } });
+    return new Map(found.flatMap((row) => (row.runId ? [[row.id, row.runId] as const] : [])));
   }
 
   private async loadArticles(rows: readonly ClaimedDelivery[]): Promise<Map<string, ArticleView>> {
@@ -119,10 +135,4 @@ export class DeliveryComposer {
     const found = await this.prisma.article.findMany({ where: { id: { in: [...ids] } } });
     return new Map(found.map((a) => [a.id, toArticleView(a)]));
   }
-}
-
-/** The bare address of a "Name <address>" From value, for the SMTP envelope. */
-export function envelopeAddress(from: string): string {
-  const match = /<([^<>]+)>\s*$/.exec(from);
-  return (match ? match[1] : from).trim();
 }

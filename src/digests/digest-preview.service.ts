@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { PrismaService } from '../database/prisma.service';
 import { ArticleView } from '../mail/email-data';
-import { siteOf, toArticleView } from '../articles/article-view';
+import { toArticleView } from '../articles/article-view';
+import { composeEmail } from '../mail/compose-email';
 import { TemplateRenderer } from '../mail/template-renderer';
 import { normalizeEmailAddress } from '../subscriptions/email-address';
 import { ReaderLinks } from '../subscriptions/reader-links';
@@ -81,13 +82,7 @@ export class DigestPreviewService {
     const articles = pick(articleIds);
     if (articles.length === 0) return NO_DIGEST;
     // Stand-in links: an editor sees the reader's email, not working tokens to their preferences.
-    const email = this.renderer.render('digest', {
-      articles,
-      more: plan.more,
-      moreUrl: siteOf(articles[0].url),
-      related: pick(relatedIds),
-      ...this.links.previewFooter(),
-    });
+    const email = composeEmail(this.renderer, { kind: 'digest', footer: this.links.previewFooter(), articles, more: plan.more, related: pick(relatedIds) });
     return { subject: email.subject, html: email.html, text: email.text, articles: articleIds, related: relatedIds };
   }
 

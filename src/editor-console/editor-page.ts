@@ -146,6 +146,8 @@ ${assets.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)
 <div><dt>Recipients</dt><dd id="progress-recipients">–</dd></div>
 <div><dt>Sent</dt><dd id="progress-sent">–</dd></div>
 <div><dt>Failed</dt><dd id="progress-failed">–</dd></div>
+<div><dt>Bounced</dt><dd id="progress-bounced">–</dd></div>
+<div><dt>Complained</dt><dd id="progress-complained">–</dd></div>
 </dl>
 </div>
 </div>

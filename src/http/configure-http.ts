@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { HttpErrorFilter } from './http-error.filter';
@@ -34,6 +34,8 @@ export function configureHttp(app: NestExpressApplication): void {
       },
     }),
   );
+  // Relays sign the exact bytes they send (SNS even sends JSON as text/plain): webhooks get them raw.
+  app.useBodyParser('raw', { type: (req: IncomingMessage) => (req.url ?? '').startsWith('/webhooks/'), limit: '1mb' });
   app.useBodyParser('json', { limit: '256kb' });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   app.useGlobalFilters(new HttpErrorFilter());

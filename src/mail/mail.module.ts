@@ -5,6 +5,9 @@ import { AppConfig } from '../config/config';
 import { MailTransport } from './mail-transport';
 import { SmtpTransport } from './smtp-transport';
 import { TemplateRenderer } from './template-renderer';
+import { SigningTransport } from './signing-transport';
+import { DkimSigner } from './dkim-signer';
+import { BounceReferences } from './bounce-reference';
 
 export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
 
@@ -17,7 +20,15 @@ export const TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
     {
       provide: MAIL_TRANSPORT,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): MailTransport => new SmtpTransport({ url: config.smtp.url, maxConnections: config.smtp.poolSize }),
+      useFactory: (config: AppConfig): MailTransport => {
+        const smtp = new SmtpTransport({ url: config.smtp.url, maxConnections: config.smtp.poolSize, requireTls: config.smtp.requireTls, ca: config.smtp.ca });
+        return config.dkim ? new SigningTransport(smtp, new DkimSigner(config.dkim)) : smtp;
+      },
+    },
+    {
+      provide: BounceReferences,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new BounceReferences(config.tokenSecret, config.bounces.domain),
     },
     {
       provide: TemplateRenderer,
@@ -27,7 +38,7 @@ export const TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
         TemplateRenderer.compile(TEMPLATES_DIR, { siteUrl: config.publicBaseUrl, watch: config.env === 'development' }),
     },
   ],
-  exports: [MAIL_TRANSPORT, TemplateRenderer],
+  exports: [MAIL_TRANSPORT, TemplateRenderer, BounceReferences],
 })
 export class MailModule implements OnApplicationShutdown {
   constructor(@Inject(MAIL_TRANSPORT) private readonly transport: MailTransport) {}

@@ -5,7 +5,7 @@ import { SendFailure } from './mail-transport';
  * recipient: treat as transient so the outbox backs off while an operator fixes it,
  * instead of failing (and eventually suppressing) every reader at once.
  */
-const OWN_SIDE_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'EREQUIRETLS', 'ECONFIG']);
+const OWN_SIDE_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'EREQUIRETLS', 'ECONFIG', 'ETLS']);
 
 /** The message as addressed can never go out (no recipient, too many recipients): permanent, not the reader's fault. */
 const UNSENDABLE_CODES = new Set(['EENVELOPE', 'EMAXRECIPIENTS']);

@@ -10,6 +10,13 @@ export interface SmtpTransportOptions {
   url: string;
   /** Parallel SMTP connections (SMTP_POOL_SIZE). */
   maxConnections: number;
+  /**
+   * smtp://: STARTTLS must succeed before MAIL FROM, or nothing is sent (no quiet fall-back to
+   * plain text when a man in the middle strips the STARTTLS offer). smtps:// is TLS from the start.
+   */
+  requireTls?: boolean;
+  /** PEM CA(s) the relay's certificate must chain to, instead of the system's. Certificates are always verified. */
+  ca?: string;
   connectionTimeoutMs?: number;
   greetingTimeoutMs?: number;
   socketTimeoutMs?: number;
@@ -114,7 +121,7 @@ class Lane {
  */
 export class SmtpTransport implements MailTransport {
   private readonly logger = new Logger(SmtpTransport.name);
-  private readonly settings: Required<Omit<SmtpTransportOptions, 'url'>>;
+  private readonly settings: Required<Omit<SmtpTransportOptions, 'url' | 'requireTls' | 'ca'>>;
   private readonly connectionOptions: SMTPConnection.Options;
   private readonly auth?: { user: string; pass: string };
   private readonly idle: Lane[] = [];
@@ -124,12 +131,14 @@ export class SmtpTransport implements MailTransport {
   private closed = false;
 
   constructor(options: SmtpTransportOptions) {
-    const { url, ...rest } = options;
+    const { url, requireTls, ca, ...rest } = options;
     this.settings = { ...DEFAULTS, ...rest };
     const parsed = parseConnectionUrl(url) as SMTPConnection.Options & { auth?: { user?: string; pass?: string } };
     const { auth, ...connection } = parsed;
     this.connectionOptions = {
       ...connection,
+      ...(requireTls ? { requireTLS: true, ignoreTLS: false } : {}),
+      tls: { ...connection.tls, rejectUnauthorized: true, ...(ca ? { ca } : {}) },
       connectionTimeout: this.settings.connectionTimeoutMs,
       greetingTimeout: this.settings.greetingTimeoutMs,
       socketTimeout: this.settings.socketTimeoutMs,

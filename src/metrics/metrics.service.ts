@@ -57,6 +57,31 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly bounces = new Counter({
+    name: 'dispatch_bounces_total',
+    help: 'Bounces heard after sending (type hard|soft), by where they came from (smtp, ses, sendgrid, mailgun, postmark)',
+    labelNames: ['type', 'source'],
+    registers: [this.registry],
+  });
+  readonly complaints = new Counter({
+    name: 'dispatch_complaints_total',
+    help: 'Spam complaints heard, by the kind of email complained about (digest, alert, confirm, manage) and by source',
+    labelNames: ['kind', 'source'],
+    registers: [this.registry],
+  });
+  readonly bounceReports = new Counter({
+    name: 'dispatch_bounce_reports_total',
+    help: 'Messages the bounce listener accepted: processed (read as a report or bounce) or unparseable (logged, no effect)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly feedbackRejected = new Counter({
+    name: 'dispatch_feedback_rejected_total',
+    help: 'Bounce reports and relay events with no effect, by source and reason (unparseable, unknown message, bad reference, recipient mismatch, duplicate, bad signature)',
+    labelNames: ['source', 'reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -109,6 +109,22 @@ export class SubscriptionsService {
     return { ok: true, resubscribeToken: this.links.resubscribeToken(subscriber), alreadyUnsubscribed };
   }
 
+  /**
+   * The reader marked our email as spam: unsubscribed at once, every outstanding link revoked
+   * as a click on "unsubscribe" would, so only a new double opt-in brings them back.
+   */
+  async unsubscribeAfterComplaint(subscriberId: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const subscriber = await this.subscribers.findById(subscriberId);
+      if (!subscriber || subscriber.status === 'unsubscribed') return;
+      // Raced with another change of token version (a preference update): read again and retry.
+      if (await this.subscribers.unsubscribe(subscriber.id, subscriber.tokenVersion, this.clock.now())) {
+        this.logger.log({ subscriberId, msg: 'subscriber unsubscribed after a complaint' });
+        return;
+      }
+    }
+  }
+
   /** Undoes an unsubscribe from the page that confirmed it. */
   async resubscribe(token: unknown): Promise<LinkOutcome<{ subscriber: Subscriber }>> {
     const found = await this.holderOf(token, 'resubscribe');

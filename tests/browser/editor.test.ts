@@ -211,6 +211,8 @@ describe('Editor console in a browser (Debian chromium)', () => {
     await expectText(page.locator('#progress-state'), 'sent');
     await expectText(page.locator('#progress-sent'), '5');
     await expectText(page.locator('#progress-failed'), '0');
+    await expectText(page.locator('#progress-bounced'), '0');
+    await expectText(page.locator('#progress-complained'), '0');
     await expectText(page.locator('#progress-text'), 'Done: all 5 emails sent.');
     await shoot(page, 'editor-04-sent');
 

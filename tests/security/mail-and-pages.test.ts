@@ -22,7 +22,7 @@ const HOSTILE = {
 };
 
 /** Headers a Dispatch email may carry (mailparser's lower-case keys); each at most once. */
-const ALLOWED_HEADERS = new Set(['from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'list-unsubscribe', 'list-unsubscribe-post']);
+const ALLOWED_HEADERS = new Set(['from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'feedback-id', 'dkim-signature']);
 
 function expectSafeMail(mail: ReceivedMail, recipient: string): void {
   expect(mail.envelope.to).toEqual([recipient]);

@@ -19,6 +19,8 @@ export interface TestAppOptions {
   smtp?: SmtpSink;
   topics?: { articles: string; dlq: string; group: string };
   clock?: Clock;
+  /** Hosts the SES webhook may fetch SNS certificates from (a test's own https server). */
+  snsHosts?: RegExp;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       overrides: options.env,
     }),
   );
-  const app = await createApp(config, { clock: options.clock });
+  const app = await createApp(config, { clock: options.clock, snsHosts: options.snsHosts });
   await app.listen(port, '127.0.0.1');
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 4 }) });
   return {

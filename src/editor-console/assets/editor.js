@@ -54,6 +54,8 @@
     progressRecipients: $('progress-recipients'),
     progressSent: $('progress-sent'),
     progressFailed: $('progress-failed'),
+    progressBounced: $('progress-bounced'),
+    progressComplained: $('progress-complained'),
     confirmDialog: $('confirm-dialog'),
     confirmText: $('confirm-text'),
     confirmSend: $('confirm-send'),
@@ -516,6 +518,9 @@
     el.progressRecipients.textContent = String(status.recipients);
     el.progressSent.textContent = String(status.sent);
     el.progressFailed.textContent = String(status.failed);
+    // Bounces and complaints keep arriving after the alert is sent: "Show its progress" reads them again.
+    el.progressBounced.textContent = String(status.bounced ?? 0);
+    el.progressComplained.textContent = String(status.complained ?? 0);
     // The live region speaks on changes of state only, not on every count.
     if (el.progressState.dataset.state === shown) return;
     el.progressState.dataset.state = shown;

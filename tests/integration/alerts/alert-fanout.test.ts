@@ -56,7 +56,7 @@ describe('Alert fan-out to 2,000 readers through a real SMTP server', () => {
       }
       previous = status;
     }
-    expect(await alertFinished(sut, alertId)).toEqual({ alertId, status: 'sent', recipients: AUDIENCE, sent: AUDIENCE - REJECTED, failed: REJECTED });
+    expect(await alertFinished(sut, alertId)).toEqual({ alertId, status: 'sent', recipients: AUDIENCE, sent: AUDIENCE - REJECTED, failed: REJECTED, bounced: 0, complained: 0 });
 
     const mails = mailsOf(sut.smtp.messages, alertId);
     expect(mails).toHaveLength(AUDIENCE - REJECTED);

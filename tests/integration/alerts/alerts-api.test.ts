@@ -63,7 +63,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       expect(alert).toMatchObject({ articleId: article.id, sentBy: editorKeyId(EDITOR_KEY), tags: [tag], sequence: 0 });
       expect(alert.sentBy).not.toContain(EDITOR_KEY);
       expect(alert.createdAt).toBeInstanceOf(Date);
-      expect(await alertFinished(sut, res.body.alertId)).toEqual({ alertId: res.body.alertId, status: 'sent', recipients: 3, sent: 3, failed: 0 });
+      expect(await alertFinished(sut, res.body.alertId)).toEqual({ alertId: res.body.alertId, status: 'sent', recipients: 3, sent: 3, failed: 0, bounced: 0, complained: 0 });
     });
 
     it('returns the existing alert for an article already alerted, and queues nothing more', async () => {
@@ -194,7 +194,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       const { body } = await postAlert(sut, { articleId: article.id }).expect(202);
 
       expect(body.recipients).toBe(0);
-      expect(await alertFinished(sut, body.alertId)).toEqual({ alertId: body.alertId, status: 'sent', recipients: 0, sent: 0, failed: 0 });
+      expect(await alertFinished(sut, body.alertId)).toEqual({ alertId: body.alertId, status: 'sent', recipients: 0, sent: 0, failed: 0, bounced: 0, complained: 0 });
     });
   });
 

@@ -123,8 +123,8 @@ describe('Operator CLI (npm run dispatch)', () => {
       ids.failed = (await row('alert-failed', 'failed', { alertId, lastError: 'gave up after 8 attempts: 451 4.3.0' })).id;
       ids.sent = (await row('alert-sent', 'sent', { alertId, sentAt: new Date() })).id;
       ids.skipped = (await row('alert-skipped', 'skipped', { alertId, lastError: 'unsubscribed' })).id;
-      await row('alert-sent-2', 'sent', { alertId, sentAt: new Date() });
-      await row('digest-sent', 'sent', { runId, kind: 'digest', priority: 2 });
+      await row('alert-sent-2', 'sent', { alertId, sentAt: new Date(), feedback: 'complained', feedbackAt: new Date() });
+      await row('digest-sent', 'sent', { runId, kind: 'digest', priority: 2, feedback: 'bounced', feedbackAt: new Date() });
       await row('digest-queued', 'queued', { runId, kind: 'digest', priority: 2 });
     });
 
@@ -133,15 +133,19 @@ describe('Operator CLI (npm run dispatch)', () => {
       expect(run.code).toBe(0);
       expect(run.out[0]).toBe(`alert ${alertId}: sent`);
       expect(run.out.join('\n')).toContain('2 sent, 1 failed, 1 skipped');
+      expect(run.out.join('\n')).toContain('feedback    bounced 0, complained 1');
       expect(json<{ recipients: number; deliveries: Record<string, number> }>(await sut('alert:status', alertId, '--json'))).toMatchObject({
         recipients: 4,
+        bounced: 0,
+        complained: 1,
         deliveries: { sent: 2, failed: 1, skipped: 1, queued: 0, sending: 0, uncertain: 0 },
       });
     });
 
     it('shows a digest run with its deliveries by status', async () => {
       const run = json<{ status: string; due: number; queued: number; deliveries: Record<string, number> }>(await sut('run:status', runId, '--json'));
-      expect(run).toMatchObject({ status: 'finished', due: 3, queued: 2, deliveries: { sent: 1, queued: 1 } });
+      expect(run).toMatchObject({ status: 'finished', due: 3, queued: 2, deliveries: { sent: 1, queued: 1 }, bounced: 1, complained: 0 });
+      expect((await sut('run:status', runId)).out.join('\n')).toContain('feedback    bounced 1, complained 0');
     });
 
     it('says so when an alert or run does not exist, and refuses what is not an id', async () => {
