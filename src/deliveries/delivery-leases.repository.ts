@@ -78,16 +78,24 @@ export class DeliveryLeasesRepository {
   /**
    * Extends the leases this holder still has, even ones whose time ran out while the
    * database was away (nobody took them meanwhile, or the token would differ).
-   * Returns the ids renewed: a held row missing from the answer was taken over.
+   * Returns the ids renewed: a held row missing from the answer was taken over, or its
+   * outcome was being written meanwhile.
    */
   async renew(rows: readonly HeldRow[], leaseSeconds: number): Promise<Set<bigint>> {
     if (rows.length === 0) return new Set();
     const [ids, tokens] = heldArrays(rows);
+    // SKIP LOCKED: a row locked now is having its outcome written (sent rows are recorded
+    // hundreds of times a second), and waiting for it in another order could deadlock.
     const { rows: renewed } = await this.prisma.pool.query<{ id: string }>(
-      `UPDATE "Delivery" d SET "leaseUntil" = now() + make_interval(secs => $3)
-       FROM unnest($1::bigint[], $2::uuid[]) AS h("id", "token")
-       WHERE d."id" = h."id" AND d."leaseToken" = h."token" AND d."status" = 'sending'
-       RETURNING d."id"`,
+      `WITH mine AS (
+        SELECT d."id" FROM "Delivery" d
+        JOIN unnest($1::bigint[], $2::uuid[]) AS h("id", "token") ON d."id" = h."id" AND d."leaseToken" = h."token"
+        WHERE d."status" = 'sending'
+        FOR UPDATE OF d SKIP LOCKED
+      )
+      UPDATE "Delivery" d SET "leaseUntil" = now() + make_interval(secs => $3)
+      FROM mine WHERE d."id" = mine."id"
+      RETURNING d."id"`,
       [ids, tokens, leaseSeconds],
     );
     return new Set(renewed.map((row) => BigInt(row.id)));
