@@ -339,6 +339,28 @@ describe(DeliveryWorker.name, () => {
     expect(relay.accepted).toHaveLength(3);
   });
 
+  it('counts an email given up by age against the budget only while it is recorded', async () => {
+    const watch = new FakeWatch();
+    const tooOld = { ...aRow(1, 'old'), kind: 'alert' as const, createdAt: new Date(Date.now() - 7 * 60 * 60_000) };
+    const rows = [tooOld, ...['ann', 'bob', 'cy'].map((reader, i) => aRow(i + 2, reader))];
+    const outbox = new FakeOutbox([...rows]);
+    const recording = deferred<void>();
+    const markSent = outbox.markSent.bind(outbox);
+    outbox.markSent = async (held) => {
+      await recording.promise;
+      return markSent(held);
+    };
+    const relay = new FlakyRelay(0);
+    await start(outbox, relay, watch, undefined, { ...config, smtp: { ...config.smtp, poolSize: 2 } });
+    await until(() => outbox.otherOutcomes.length === 1 && relay.accepted.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(outbox.otherOutcomes).toEqual(['1:failed']);
+    expect(relay.accepted).toHaveLength(2);
+    recording.resolve();
+    await until(() => outbox.sent.length === 3);
+  });
+
   it('does not start a send without half a lease left, and drops a row whose lease ran out in hand', async () => {
     const watch = new FakeWatch();
     const rows = [aRow(1, 'ann')];

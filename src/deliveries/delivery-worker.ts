@@ -342,8 +342,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /** Holds a slot of the wire budget from before the send until its outcome is recorded (the recorder gives it back). */
   private async deliver(entry: RowInHand): Promise<'withdrawn' | 'done'> {
     const { row, batch } = entry;
+    await this.recorder.budget.take();
+    if (!this.running) {
+      this.recorder.budget.giveBack();
+      this.putBack(entry);
+      return 'done';
+    }
     try {
       if (new Date() > giveUpAt(row)) {
         await this.recorder.record(row, { mark: 'failed', error: 'too old to send', suppress: null }, row.email ?? '');
@@ -352,12 +359,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const message = batch.compose(row);
       if ('error' in message) {
         await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${message.error}`, suppress: null }, row.email ?? '');
-        return 'done';
-      }
-      await this.recorder.budget.take();
-      if (!this.running) {
-        this.recorder.budget.giveBack();
-        this.putBack(entry);
         return 'done';
       }
       const stopTimer = this.metrics.smtpLatency.startTimer();
@@ -382,11 +383,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.recorder.record(row, decision, message.to);
       return 'done';
     } catch (error) {
-      // Recording an outcome failed: the row keeps its lease and comes back as uncertain.
+      // Recording an outcome failed (the recorder gave the slot back): the row keeps its lease and comes back as uncertain.
       this.pause('database', error as Error);
       await this.recorder.letGo([row]);
       this.logger.error({ deliveryId: String(row.id), err: (error as Error).message, msg: 'delivery outcome not recorded' });
       return 'done';
     }
   }
+
 }
