@@ -113,15 +113,6 @@ export class SubscribersRepository {
     return count === 1 ? this.findById(id) : null;
   }
 
-  /** Unsubscribed → confirmed again: the re-subscribe link came from a mailbox that had ours. */
-  async resubscribe(id: string, at: Date, nextDigestAt: Date): Promise<boolean> {
-    const { count } = await this.prisma.subscriber.updateMany({
-      where: { id, status: 'unsubscribed' },
-      data: { status: 'confirmed', confirmedAt: at, unsubscribedAt: null, nextDigestAt },
-    });
-    return count === 1;
-  }
-
   /**
    * Right to erasure: the row goes (its deliveries keep no link to it) and only the
    * address's hash stays, on the suppression list, so we never write to it again.

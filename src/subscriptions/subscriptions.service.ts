@@ -8,7 +8,6 @@ import { nextSlotAfter } from '../digests/schedule';
 import { messageHost } from '../mail/message-host';
 import { MetricsService } from '../metrics/metrics.service';
 import { emailHash } from '../suppression/email-hash';
-import { ReaderLinks } from './reader-links';
 import { MailToQueue, Subscriber, SubscribersRepository } from './subscribers.repository';
 import { Preferences, PreferencesUpdate, SubscriptionRequest } from './subscription-request';
 import { tokenStillValid } from './token-rules';
@@ -34,7 +33,6 @@ export class SubscriptionsService {
   constructor(
     private readonly subscribers: SubscribersRepository,
     private readonly worker: DeliveryWorker,
-    private readonly links: ReaderLinks,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -102,37 +100,22 @@ export class SubscriptionsService {
 
   /**
    * One-click unsubscribe (RFC 8058): at once, idempotent, and it revokes every other
-   * outstanding link. The re-subscribe link returned is the one exception.
+   * outstanding link. Nothing undoes it but a new double opt-in (CONTRACT.md, Consent).
    */
-  async unsubscribe(token: unknown): Promise<LinkOutcome<{ resubscribeToken: string; alreadyUnsubscribed: boolean }>> {
+  async unsubscribe(token: unknown): Promise<LinkOutcome<{ alreadyUnsubscribed: boolean }>> {
     const found = await this.holderOf(token, 'unsubscribe');
     if (!found.ok) return found;
-    let subscriber: Subscriber | null = found.subscriber;
-    let alreadyUnsubscribed = subscriber.status === 'unsubscribed';
-    if (!alreadyUnsubscribed) {
-      const now = this.clock.now();
-      const done = await this.subscribers.unsubscribe(subscriber.id, subscriber.tokenVersion, now);
-      // A concurrent request (the mail provider's and the reader's click) may have won the race.
-      subscriber = done ?? (await this.subscribers.findById(subscriber.id));
-      if (!subscriber || subscriber.status !== 'unsubscribed') return { ok: false, failure: 'revoked' };
-      alreadyUnsubscribed = done === null;
-      if (done) this.logger.log({ subscriberId: subscriber.id, msg: 'subscriber unsubscribed' });
-    }
-    return { ok: true, resubscribeToken: this.links.resubscribeToken(subscriber), alreadyUnsubscribed };
-  }
-
-  /** Undoes an unsubscribe from the page that confirmed it. */
-  async resubscribe(token: unknown): Promise<LinkOutcome<{ subscriber: Subscriber }>> {
-    const found = await this.holderOf(token, 'resubscribe');
-    if (!found.ok) return found;
     const { subscriber } = found;
-    if (subscriber.status !== 'unsubscribed') return { ok: true, subscriber };
-    const now = this.clock.now();
-    await this.subscribers.resubscribe(subscriber.id, now, nextSlotAfter(preferencesOf(subscriber), now));
+    if (subscriber.status === 'unsubscribed') return { ok: true, alreadyUnsubscribed: true };
+    const done = await this.subscribers.unsubscribe(subscriber.id, subscriber.tokenVersion, this.clock.now());
+    if (done) {
+      this.logger.log({ subscriberId: subscriber.id, msg: 'subscriber unsubscribed' });
+      return { ok: true, alreadyUnsubscribed: false };
+    }
+    // A concurrent request (the mail provider's and the reader's click) may have won the race.
     const current = await this.subscribers.findById(subscriber.id);
-    if (!current) return { ok: false, failure: 'revoked' };
-    this.logger.log({ subscriberId: subscriber.id, msg: 'subscriber re-subscribed' });
-    return { ok: true, subscriber: current };
+    if (current?.status !== 'unsubscribed') return { ok: false, failure: 'revoked' };
+    return { ok: true, alreadyUnsubscribed: true };
   }
 
   /** Right to erasure, from the preference centre: only the address's hash is kept, to honour it. */
