@@ -36,8 +36,8 @@ const OPTIONS: ThrottlerModuleOptions = {
       name: 'address',
       ...SUBSCRIBE_LIMITS.perAddress,
       skipIf: (context: ExecutionContext) => addressOf(context.switchToHttp().getRequest<Request>()) === null,
-      // Case-folded: changing the case of the local part must not buy another bucket for the same inbox.
-      getTracker: (req) => emailHash((addressOf(req as Request) ?? '').toLowerCase()),
+      // Per mailbox: another letter case or +suffix must not buy another bucket for the same inbox.
+      getTracker: (req) => emailHash(addressOf(req as Request) ?? ''),
     },
   ],
 };

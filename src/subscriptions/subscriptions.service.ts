@@ -46,17 +46,16 @@ export class SubscriptionsService {
    * is decided in one statement and mailed by the outbox worker.
    */
   async subscribe(request: SubscriptionRequest): Promise<void> {
-    const hash = emailHash(request.email);
-    // One mail per mailbox, not per spelling: mail servers ignore the local part's case,
-    // so "Ann@x" and "aNN@x" would otherwise each get a confirmation in the same inbox.
-    const mailbox = emailHash(request.email.toLowerCase());
+    // One mail per mailbox, not per spelling: "Ann@x", "aNN@x" and "ann+1@x" all land
+    // in one inbox, which must not get a confirmation for each.
+    const mailbox = emailHash(request.email);
     const window = String(Math.floor(this.clock.now().getTime() / SUBSCRIBE_MAIL_WINDOW_MS));
     const mail = (kind: 'confirm' | 'manage'): MailToQueue => ({
       dedupeKey: `${kind}:${mailbox}:${window}`,
       messageId: messageIdFor(kind, [mailbox.slice(0, 32), window], this.host),
     });
     const { email, ...preferences } = request;
-    const queued = await this.subscribers.subscribe({ email, emailHash: hash, preferences, confirmMail: mail('confirm'), manageMail: mail('manage') });
+    const queued = await this.subscribers.subscribe({ email, preferences, confirmMail: mail('confirm'), manageMail: mail('manage') });
     for (const kind of queued) this.metrics.deliveriesQueued.inc({ kind });
     this.worker.wake();
   }
