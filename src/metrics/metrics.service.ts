@@ -11,6 +11,7 @@ export class MetricsService {
 
   readonly eventsConsumed = this.counter('dispatch_events_consumed_total', 'Article events read from Kafka');
   readonly eventsStored = this.counter('dispatch_events_stored_total', 'Article events stored (inserted or updated)');
+  readonly eventsStale = this.counter('dispatch_events_stale_total', 'Article events older (by updatedAt) than the version stored: changed nothing');
   readonly eventsDeadLettered = this.counter('dispatch_events_dlq_total', 'Article events published to the DLQ');
   readonly consumerLag = new Gauge({
     name: 'dispatch_consumer_lag',
