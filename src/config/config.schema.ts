@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const DEV_TOKEN_SECRET = 'dispatch-development-secret-not-for-production';
@@ -13,6 +14,39 @@ const absoluteHttpUrl = z
   .url()
   .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
   .transform((value) => value.replace(/\/+$/, ''));
+
+/** Express's names for address ranges, accepted beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY (Express `trust proxy` semantics): unset, the TCP peer is the client;
+ * a hop count; or the proxies' addresses / CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): false | number | string[] => {
+    const trimmed = value?.trim() ?? '';
+    if (trimmed === '') return false;
+    if (/^\d+$/.test(trimmed)) {
+      const hops = Number(trimmed);
+      if (hops <= 32) return hops;
+    }
+    const entries = csv(trimmed);
+    if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
+    ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or comma-separated proxy addresses / CIDRs (e.g. 10.0.0.0/8,127.0.0.1)' });
+    return z.NEVER;
+  });
 
 /** Every environment variable the service reads, with CONTRACT.md's defaults. */
 export const envSchema = z
@@ -50,6 +84,7 @@ export const envSchema = z
     SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
     DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
     DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    TRUST_PROXY: trustProxy,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({

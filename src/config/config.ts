@@ -24,6 +24,8 @@ export interface AppConfig {
   /** How long a claimed delivery may stay "sending" before it counts as uncertain. */
   deliveryLeaseSeconds: number;
   logLevel: string;
+  /** Express `trust proxy`: which hops may name the client in X-Forwarded-For (false: none). */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +59,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryBatchSize: env.DELIVERY_BATCH_SIZE,
     deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
   });
 }
 
