@@ -85,6 +85,9 @@ export const envSchema = z
     DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
     DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
     TRUST_PROXY: trustProxy,
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    CONSUMER_BATCH_DEADLINE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({

@@ -15,7 +15,7 @@ export class MetricsService {
   readonly eventsDeadLettered = this.counter('dispatch_events_dlq_total', 'Article events published to the DLQ');
   readonly consumerLag = new Gauge({
     name: 'dispatch_consumer_lag',
-    help: 'Messages behind the partition high watermark, per partition',
+    help: "Messages between the group's committed offset and the partition's high watermark, read from the broker",
     labelNames: ['topic', 'partition'],
     registers: [this.registry],
   });
