@@ -10,13 +10,14 @@ import { MetricsService } from '../metrics/metrics.service';
 import { consumerProgress, Standstill } from './consumer-progress';
 
 export type CheckResult = { status: 'up' } | { status: 'down'; error: string };
-type CheckName = 'database' | 'kafka' | 'smtp' | 'consumer';
+/** The consumer's check also shows its progress: events waiting per partition, from the broker's offsets. */
+export type ConsumerCheck = CheckResult & { lag?: Record<string, number> };
 
 export interface HealthReport {
   status: 'ok' | 'error';
   /** When the checks behind this report ran; null before the first round finished. */
   checkedAt: string | null;
-  checks: Record<CheckName, CheckResult>;
+  checks: Record<'database' | 'kafka' | 'smtp', CheckResult> & { consumer: ConsumerCheck };
 }
 
 /** How often the background task checks everything but SMTP. */
@@ -98,9 +99,10 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
     this.report = { status: healthy ? 'ok' : 'error', checkedAt: new Date(now).toISOString(), checks };
   }
 
-  private consumerCheck(partitions: PartitionProgress[], now: number): CheckResult {
+  private consumerCheck(partitions: PartitionProgress[], now: number): ConsumerCheck {
     const topic = this.config.kafka.articlesTopic;
     for (const { partition, lag } of partitions) this.metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+    const lag = Object.fromEntries(partitions.map((p) => [String(p.partition), p.lag]));
     const { supervisor } = this.consumer;
     const { tracked, stalled } = consumerProgress({
       previous: this.standstills,
@@ -110,12 +112,12 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
       stallLimitMs: this.config.kafka.batchDeadlineMs,
     });
     this.standstills = tracked;
-    if (supervisor.joinOverdue()) return { status: 'down', error: 'article consumer has not been in its group for longer than a rebalance takes' };
+    if (supervisor.joinOverdue()) return { status: 'down', error: 'article consumer has not been in its group for longer than a rebalance takes', lag };
     if (stalled.length > 0) {
       const worst = stalled.reduce((a, b) => (b.stalledMs > a.stalledMs ? b : a));
-      return { status: 'down', error: `partition ${worst.partition}: ${worst.lag} event(s) waiting, no progress for ${Math.round(worst.stalledMs / 1000)} s` };
+      return { status: 'down', error: `partition ${worst.partition}: ${worst.lag} event(s) waiting, no progress for ${Math.round(worst.stalledMs / 1000)} s`, lag };
     }
-    return { status: 'up' };
+    return { status: 'up', lag };
   }
 }
 

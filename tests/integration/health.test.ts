@@ -31,7 +31,7 @@ jest.setTimeout(300_000);
 interface HealthBody {
   status: string;
   checkedAt: string | null;
-  checks: Record<string, { status: string; error?: string }>;
+  checks: Record<string, { status: string; error?: string; lag?: Record<string, number> }>;
 }
 
 describe('GET /health', () => {
@@ -64,7 +64,7 @@ describe('GET /health', () => {
 
     expect(status).toBe(200);
     expect(body.status).toBe('ok');
-    expect(body.checks).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' }, smtp: { status: 'up' } });
+    expect(body.checks).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' }, smtp: { status: 'up' }, consumer: { status: 'up', lag: { '0': 0 } } });
   });
 
   it('answers /health/live with 200 and no outside check', async () => {
