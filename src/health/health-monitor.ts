@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
@@ -37,7 +37,7 @@ const NOT_YET: CheckResult = { status: 'down', error: 'not checked yet' };
  * report; they never open a connection of their own (RELIABILITY.md S11).
  */
 @Injectable()
-export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HealthMonitor.name);
   private report: HealthReport = { status: 'error', checkedAt: null, checks: { database: NOT_YET, kafka: NOT_YET, smtp: NOT_YET, consumer: NOT_YET } };
   private smtp: { result: CheckResult; at: number } | undefined;
@@ -59,18 +59,20 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.check();
     this.timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
+    this.check();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pools and clients it uses close (their onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await this.round;
   }
 
   /** One round at a time: a round slower than the interval makes the next one wait, never pile up. */
   private check(): void {
-    if (this.round) return;
+    if (this.round || !this.timer) return;
     this.round = this.runChecks()
       .catch((error: Error) => this.logger.error({ err: error.message, msg: 'health check round failed' }))
       .finally(() => (this.round = undefined));

@@ -19,6 +19,7 @@ export interface PartitionProgress {
 @Injectable()
 export class KafkaProbe implements OnApplicationShutdown {
   private admin?: Promise<Admin>;
+  private closed = false;
 
   constructor(@Inject(KAFKA) private readonly kafka: Kafka) {}
 
@@ -42,10 +43,12 @@ export class KafkaProbe implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     await this.reset();
   }
 
   private connected(): Promise<Admin> {
+    if (this.closed) return Promise.reject(new Error('Kafka probe is closed'));
     this.admin ??= (async () => {
       // No retries of its own: a check that fails says so now; the next check tries again.
       const admin = this.kafka.admin({ retry: { retries: 0 } });
