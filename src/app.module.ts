@@ -58,7 +58,7 @@ export class AppModule {
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             // Probes and scrapes arrive every few seconds and would drown the requests worth reading.
-            autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)(\?|$)/.test(req.url ?? '') },
+            autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|health\/live|metrics)(\?|$)/.test(req.url ?? '') },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
           },
         }),

@@ -18,7 +18,7 @@ export const SHUTDOWN_TIMEOUT_MS = 25_000;
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  configureHttp(app);
+  configureHttp(app, config.trustProxy);
   return app;
 }
 

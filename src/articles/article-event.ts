@@ -123,6 +123,8 @@ export const articleEventSchema = z.strictObject(
     summary: optionalText('a string of at most 2000 characters', { max: 2000 }, multiLine),
     tags: tagListSchema({ min: 1, max: 20 }),
     publishedAt: isoInstantSchema,
+    /** The CMS's revision time: decides which of two versions of an article is stale. */
+    updatedAt: isoInstantSchema.optional(),
     author: optionalText('a string of at most 200 characters', { max: 200 }, singleLine),
     imageUrl: httpUrlSchema.nullish().transform((value) => value ?? undefined),
     breaking: z

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import type { ArticleEvent } from './article-event';
+import { latestVersions } from './article-versions';
 
 export interface UpsertOutcome {
   id: string;
@@ -21,15 +22,15 @@ export class ArticlesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Upserts a batch in one statement. A version older than the stored one
-   * (earlier publishedAt) never overwrites it; within the batch the newest
-   * version of each id wins, the later message breaking ties.
+   * Upserts a run of events (in arrival order) in one statement. The last version of
+   * each id wins, unless it is stale (article-versions.ts): a stale version changes
+   * nothing and is left out of the outcomes, which name only what was stored.
    */
   async upsertMany(events: readonly ArticleEvent[]): Promise<UpsertOutcome[]> {
-    const latest = newestPerId(events);
+    const { latest } = latestVersions(events);
     if (latest.length === 0) return [];
     const rows = JSON.stringify(
-      latest.map((a) => ({
+      latest.map(({ event: a, revisedAt }) => ({
         id: a.id,
         title: a.title,
         url: a.url,
@@ -39,20 +40,22 @@ export class ArticlesRepository {
         breaking: a.breaking,
         tags: a.tags,
         publishedAt: a.publishedAt.toISOString(),
+        revisedAt: revisedAt?.toISOString() ?? null,
       })),
     );
     const outcomes = await this.prisma.$queryRaw<UpsertOutcome[]>`
-      INSERT INTO "Article" ("id", "title", "url", "summary", "author", "imageUrl", "breaking", "breakingOnArrival", "tags", "publishedAt", "updatedAt")
+      INSERT INTO "Article" ("id", "title", "url", "summary", "author", "imageUrl", "breaking", "breakingOnArrival", "tags", "publishedAt", "revisedAt", "updatedAt")
       SELECT r."id", r."title", r."url", r."summary", r."author", r."imageUrl", r."breaking", r."breaking",
-             ARRAY(SELECT jsonb_array_elements_text(r."tags")), r."publishedAt", now()
+             ARRAY(SELECT jsonb_array_elements_text(r."tags")), r."publishedAt", r."revisedAt", now()
       FROM jsonb_to_recordset(${rows}::jsonb) AS r(
         "id" text, "title" text, "url" text, "summary" text, "author" text, "imageUrl" text,
-        "breaking" boolean, "tags" jsonb, "publishedAt" timestamptz)
+        "breaking" boolean, "tags" jsonb, "publishedAt" timestamptz, "revisedAt" timestamptz)
       ON CONFLICT ("id") DO UPDATE SET
         "title" = EXCLUDED."title", "url" = EXCLUDED."url", "summary" = EXCLUDED."summary",
         "author" = EXCLUDED."author", "imageUrl" = EXCLUDED."imageUrl", "breaking" = EXCLUDED."breaking",
-        "tags" = EXCLUDED."tags", "publishedAt" = EXCLUDED."publishedAt", "updatedAt" = now()
-      WHERE "Article"."publishedAt" <= EXCLUDED."publishedAt"
+        "tags" = EXCLUDED."tags", "publishedAt" = EXCLUDED."publishedAt",
+        "revisedAt" = GREATEST("Article"."revisedAt", EXCLUDED."revisedAt"), "updatedAt" = now()
+      WHERE EXCLUDED."revisedAt" IS NULL OR "Article"."revisedAt" IS NULL OR EXCLUDED."revisedAt" >= "Article"."revisedAt"
       RETURNING "id", (xmax = 0) AS "inserted", "breakingOnArrival"`;
     return outcomes;
   }
@@ -70,13 +73,4 @@ export class ArticlesRepository {
       ORDER BY articles DESC, t.tag ASC`;
     return rows.map((row) => ({ tag: row.tag, articles: Number(row.articles) }));
   }
-}
-
-function newestPerId(events: readonly ArticleEvent[]): ArticleEvent[] {
-  const byId = new Map<string, ArticleEvent>();
-  for (const event of events) {
-    const seen = byId.get(event.id);
-    if (!seen || seen.publishedAt.getTime() <= event.publishedAt.getTime()) byId.set(event.id, event);
-  }
-  return [...byId.values()];
 }

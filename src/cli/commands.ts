@@ -1,7 +1,7 @@
 import { Kafka } from 'kafkajs';
 import { AppConfig } from '../config/config';
 import { normalizeEmailAddress } from '../subscriptions/email-address';
-import { emailHash } from '../suppression/email-hash';
+import { suppressionHashes } from '../suppression/email-hash';
 import { intOption, OptionSpec, ParsedArgs } from './argv';
 import { replayDlq } from './dlq-replay';
 import { AlertReport, DeliveryCounts, OperatorStore, RunReport } from './operator-store';
@@ -146,19 +146,19 @@ const suppressionsList: Command = {
     const limit = intOption(args, 'limit', 100, { min: 1, max: 100_000 });
     if (typeof limit !== 'number') return usageError(io, limit.error);
     const given = args.options.get('email');
-    let hash: string | undefined;
+    let hashes: string[] | undefined;
     if (given !== undefined) {
       const address = normalizeEmailAddress(given);
       if (!address.ok) return usageError(io, `--email: ${address.reason}`);
-      hash = emailHash(address.email);
+      hashes = suppressionHashes(address.email);
     }
-    const { total, rows } = await deps.store().suppressions(limit, hash);
+    const { total, rows } = await deps.store().suppressions(limit, hashes);
     if (args.options.has('json')) {
       io.out(JSON.stringify({ total, rows }));
       return EXIT.ok;
     }
     for (const row of rows) io.out(`  ${row.createdAt}  ${row.emailHash}  ${row.reason}`);
-    if (hash !== undefined) io.out(total > 0 ? 'that address is suppressed' : 'that address is not suppressed');
+    if (hashes !== undefined) io.out(total > 0 ? 'that address is suppressed' : 'that address is not suppressed');
     else io.out(`${total} suppressed address(es)${rows.length < total ? `, newest ${rows.length} shown` : ''}`);
     return EXIT.ok;
   },

@@ -1,6 +1,7 @@
 import { PrismaClient } from '../generated/prisma/client';
 import { digestRunStatus, DigestRunStatus } from '../digests/digest-run-status';
 import { requeueDelivery } from '../deliveries/requeue-delivery';
+import { addressSuppressed } from '../suppression/email-hash';
 
 const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'uncertain'] as const;
 export type DeliveryStatusName = (typeof DELIVERY_STATUSES)[number];
@@ -98,9 +99,12 @@ export class OperatorStore {
     return { ...digestRunStatus(run), deliveries: await this.deliveryCounts({ runId }), ...(await this.feedbackCounts({ runId })) };
   }
 
-  /** Newest first. Only hashes exist: the addresses themselves are never kept. */
-  async suppressions(limit: number, emailHash?: string): Promise<{ total: number; rows: SuppressionRow[] }> {
-    const where = emailHash ? { emailHash } : {};
+  /**
+   * Newest first. Only hashes exist: the addresses themselves are never kept.
+   * `emailHashes` narrows it to the rows that could stand for one address.
+   */
+  async suppressions(limit: number, emailHashes?: string[]): Promise<{ total: number; rows: SuppressionRow[] }> {
+    const where = emailHashes ? { emailHash: { in: emailHashes } } : {};
     const [total, rows] = await Promise.all([
       this.prisma.suppression.count({ where }),
       this.prisma.suppression.findMany({ where, orderBy: [{ createdAt: 'desc' }, { emailHash: 'asc' }], take: limit }),
@@ -123,7 +127,7 @@ export class OperatorStore {
 
   private async isSuppressed(email: string): Promise<boolean> {
     const [row] = await this.prisma.$queryRaw<{ suppressed: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM "Suppression" WHERE "emailHash" = encode(sha256(convert_to(${email}, 'UTF8')), 'hex')) AS suppressed`;
+      SELECT ${addressSuppressed(email)} AS suppressed`;
     return row.suppressed;
   }
 }

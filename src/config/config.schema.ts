@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const DEV_TOKEN_SECRET = 'dispatch-development-secret-not-for-production';
@@ -19,6 +20,38 @@ const optionalText = z
   .string()
   .optional()
   .transform((value) => (value && value.trim() ? value.trim() : undefined));
+/** Express's names for address ranges, accepted beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY (Express `trust proxy` semantics): unset, the TCP peer is the client;
+ * a hop count; or the proxies' addresses / CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): false | number | string[] => {
+    const trimmed = value?.trim() ?? '';
+    if (trimmed === '') return false;
+    if (/^\d+$/.test(trimmed)) {
+      const hops = Number(trimmed);
+      if (hops <= 32) return hops;
+    }
+    const entries = csv(trimmed);
+    if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
+    ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or comma-separated proxy addresses / CIDRs (e.g. 10.0.0.0/8,127.0.0.1)' });
+    return z.NEVER;
+  });
 
 /** Every environment variable the service reads, with CONTRACT.md's defaults. */
 export const envSchema = z
@@ -81,6 +114,10 @@ export const envSchema = z
     SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(2).max(100).default(5),
     /** … and the least number of days they must span. */
     SOFT_BOUNCE_DAYS: z.coerce.number().min(3).max(365).default(3),
+    TRUST_PROXY: trustProxy,
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    CONSUMER_BATCH_DEADLINE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({

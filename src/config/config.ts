@@ -5,11 +5,17 @@ import { bounceDomain, dkimConfig, DkimConfig, invalid, WebhookConfig, webhookCo
 
 export { ConfigError } from './config-error';
 export type { DkimConfig, WebhookConfig } from './deliverability-config';
+import { withSessionTimeouts } from './database-url';
 
 /** The service's configuration: read from the environment once, at boot, then frozen. */
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   port: number;
+  /**
+   * DATABASE_URL with statement_timeout and lock_timeout added (DB_STATEMENT_TIMEOUT_MS,
+   * DB_LOCK_TIMEOUT_MS): every connection made from it has them, so a lock or a query
+   * that never returns ends in an error instead of holding its caller for ever.
+   */
   databaseUrl: string;
   kafka: {
     brokers: string[];
@@ -20,6 +26,8 @@ export interface AppConfig {
     partitions: number;
     /** How long the group waits for a silent member (a crashed instance) before giving its partitions away. */
     sessionTimeoutMs: number;
+    /** Longest a batch may take to be stored: past it the batch fails (logged) and health turns red. */
+    batchDeadlineMs: number;
   };
   smtp: {
     url: string;
@@ -50,6 +58,8 @@ export interface AppConfig {
   /** How long a claimed delivery may stay "sending" before it counts as uncertain. */
   deliveryLeaseSeconds: number;
   logLevel: string;
+  /** Express `trust proxy`: which hops may name the client in X-Forwarded-For (false: none). */
+  trustProxy: false | number | string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -63,7 +73,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return deepFreeze({
     env: env.NODE_ENV,
     port: env.PORT,
-    databaseUrl: env.DATABASE_URL,
+    databaseUrl: withSessionTimeouts(env.DATABASE_URL, { statementMs: env.DB_STATEMENT_TIMEOUT_MS, lockMs: env.DB_LOCK_TIMEOUT_MS }),
     kafka: {
       brokers: env.KAFKA_BROKERS,
       clientId: env.KAFKA_CLIENT_ID,
@@ -72,6 +82,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       dlqTopic: env.KAFKA_TOPIC_DLQ,
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      batchDeadlineMs: env.CONSUMER_BATCH_DEADLINE_MS,
     },
     smtp: {
       url: env.SMTP_URL,
@@ -103,6 +114,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryBatchSize: env.DELIVERY_BATCH_SIZE,
     deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
   });
 }
 

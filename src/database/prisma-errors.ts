@@ -13,8 +13,10 @@ export function isUniqueViolation(error: unknown): boolean {
  */
 export type DatabaseFailure = 'unavailable' | 'conflict' | 'permanent';
 
-const CONFLICT_PG_CODES = new Set(['40001', '40P01', '55P03']);
-const UNAVAILABLE_PG_CODES = new Set(['55000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '3D000']);
+const CONFLICT_PG_CODES = new Set(['40001', '40P01']);
+// 55P03 (lock_timeout) and 57014 (statement_timeout): a lock held or a database too slow
+// is the database's state, not the statement's fault: wait it out, never park the data.
+const UNAVAILABLE_PG_CODES = new Set(['55P03', '57014', '55000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '3D000']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const UNAVAILABLE_MESSAGE =
@@ -39,4 +41,30 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure {
     current = record.cause ?? meta?.driverAdapterError;
   }
   return 'permanent';
+}
+
+/**
+ * One line saying what the database said, for logs: Prisma's own message is often
+ * empty for driver-adapter errors, while the cause underneath has PostgreSQL's words
+ * and SQLSTATE. Never includes query parameters (they may hold addresses).
+ */
+export function describeDatabaseError(error: unknown): string {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  let code: string | undefined;
+  let original: string | undefined;
+  let message: string | undefined;
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const record = current as Record<string, unknown>;
+    // SQLSTATEs only: Prisma's own codes (P2010 "raw query failed") say nothing here.
+    code ??= [record.originalCode, record.code].find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c) && !/^P\d{4}$/.test(c));
+    if (typeof record.originalMessage === 'string') original ??= record.originalMessage;
+    if (typeof record.message === 'string') message ??= record.message.trim().split('\n')[0].trim() || undefined;
+    queue.push(record.cause, record.meta, (record.meta as Record<string, unknown> | undefined)?.driverAdapterError);
+  }
+  const text = (original ?? message)?.split('\n')[0];
+  return [code, text].filter(Boolean).join(' ') || (error instanceof Error ? error.name : String(error));
 }

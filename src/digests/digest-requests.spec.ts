@@ -1,7 +1,21 @@
-import { parsePreviewDigest, parseRunDigests } from './digest-requests';
+import { MAX_RUN_AHEAD_MS, parsePreviewDigest, parseRunDigests } from './digest-requests';
 
 describe(parseRunDigests.name, () => {
-  const sut = parseRunDigests;
+  const NOW = new Date('2026-11-24T06:00:00Z');
+  const sut = (body: unknown) => parseRunDigests(body, NOW);
+
+  it('takes an instant up to 7 days ahead, and any in the past', () => {
+    const latest = new Date(NOW.getTime() + MAX_RUN_AHEAD_MS);
+    expect(sut({ at: latest.toISOString() })).toEqual({ ok: true, data: { at: latest } });
+    expect(sut({ at: '2020-01-01T07:00:00Z' }).ok).toBe(true);
+  });
+
+  it('refuses an instant more than 7 days ahead, saying why', () => {
+    const result = sut({ at: new Date(NOW.getTime() + MAX_RUN_AHEAD_MS + 1000).toISOString() });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(/^at: must be at most 7 days ahead \(no later than 2026-12-01T06:00:00\.000Z\)/);
+    expect(sut({ at: '2099-01-01T07:00:00Z' }).ok).toBe(false);
+  });
 
   it('takes no body, or an empty one, as "now"', () => {
     expect(sut(undefined)).toEqual({ ok: true, data: {} });

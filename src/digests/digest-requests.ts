@@ -25,9 +25,24 @@ export interface PreviewDigestQuery {
   at?: Date;
 }
 
-/** POST /digests/run: an empty body (or none) means "now". */
-export function parseRunDigests(body: unknown): ParseResult<RunDigestsCommand> {
-  return parseWith(runBody, body ?? {}, { root: 'body' });
+/**
+ * How far ahead a manual run may reach. A run moves every due reader's schedule past
+ * its instant, so a run far ahead would silently skip their real digests until then.
+ */
+export const MAX_RUN_AHEAD_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** POST /digests/run: an empty body (or none) means "now"; an instant more than 7 days after `now` is refused. */
+export function parseRunDigests(body: unknown, now: Date): ParseResult<RunDigestsCommand> {
+  const parsed = parseWith(runBody, body ?? {}, { root: 'body' });
+  if (!parsed.ok || parsed.data.at === undefined) return parsed;
+  const latest = new Date(now.getTime() + MAX_RUN_AHEAD_MS);
+  if (parsed.data.at.getTime() > latest.getTime()) {
+    return {
+      ok: false,
+      message: `at: must be at most 7 days ahead (no later than ${latest.toISOString()}): a run moves every due reader's schedule past it, skipping their digests until then`,
+    };
+  }
+  return parsed;
 }
 
 /** GET /digests/preview?email=&at= — a repeated parameter is refused rather than guessed at. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
-import { emailHash, SUBSCRIBER_SUPPRESSED } from '../suppression/email-hash';
+import { SUBSCRIBER_SUPPRESSED, suppressionHashes } from '../suppression/email-hash';
 import { DigestFrequency } from './schedule';
 
 type Tx = Prisma.TransactionClient | PrismaService;
@@ -135,7 +135,7 @@ export class DigestSubscribersRepository {
       },
     });
     if (!found) return null;
-    const suppressed = (await this.prisma.suppression.count({ where: { emailHash: emailHash(email) } })) > 0;
+    const suppressed = (await this.prisma.suppression.count({ where: { emailHash: { in: suppressionHashes(email) } } })) > 0;
     return { ...found, suppressed };
   }
 }

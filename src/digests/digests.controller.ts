@@ -24,9 +24,10 @@ export class DigestsController {
   @Post('run')
   @HttpCode(202)
   async run(@Body() body: unknown): Promise<{ runId: string; due: number }> {
-    const command = parseRunDigests(body);
+    const now = this.clock.now();
+    const command = parseRunDigests(body, now);
     if (!command.ok) throw new BadRequestException(command.message);
-    const { runId, due } = await this.runs.start(command.data.at ?? this.clock.now(), 'manual');
+    const { runId, due } = await this.runs.start(command.data.at ?? now, 'manual');
     return { runId, due };
   }
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { HealthController } from './health.controller';
-import { HealthService } from './health.service';
+import { HealthMonitor } from './health-monitor';
 
-@Module({ imports: [IngestionModule], controllers: [HealthController], providers: [HealthService] })
+@Module({ imports: [IngestionModule], controllers: [HealthController], providers: [HealthMonitor] })
 export class HealthModule {}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import type { AppConfig } from '../config/config';
 import { HttpErrorFilter } from './http-error.filter';
 
 /**
@@ -10,14 +11,18 @@ import { HttpErrorFilter } from './http-error.filter';
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** HTTP concerns shared by every route: security headers, body limits, keep-alive, error shape. */
-export function configureHttp(app: NestExpressApplication): void {
+/**
+ * HTTP concerns shared by every route: security headers, body limits, keep-alive,
+ * error shape, and which proxies may name the client (TRUST_PROXY, so req.ip is the
+ * reader's address behind them and the TCP peer's otherwise).
+ */
+export function configureHttp(app: NestExpressApplication, trustProxy: AppConfig['trustProxy']): void {
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Must exceed keepAliveTimeout, or a request arriving on an idle connection can be cut off.
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {

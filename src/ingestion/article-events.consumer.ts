@@ -1,143 +1,54 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { EachBatchPayload, Kafka } from 'kafkajs';
+import { backoffDelay, BackoffPolicy } from '../common/backoff';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
+import { classifyDatabaseError, DatabaseFailure, describeDatabaseError } from '../database/prisma-errors';
+import { ConsumerSupervisor } from '../kafka/consumer-supervisor';
+import { DlqUnavailableError } from '../kafka/dlq.publisher';
+import { BatchDeadlineExceeded, withHeartbeats } from '../kafka/heartbeats';
 import { KAFKA } from '../kafka/kafka.provider';
 import { KafkaTopicsService } from '../kafka/kafka-topics.service';
-import { classifyDatabaseError, DatabaseFailure } from '../database/prisma-errors';
-import { DlqUnavailableError } from '../kafka/dlq.publisher';
-import { MetricsService } from '../metrics/metrics.service';
 import { ArticleIngestionService, SourcedMessage } from './article-ingestion.service';
 import { storeFailureReason } from './store-failure-reason';
-import { nextRetryDelay } from '../deliveries/retry-policy';
 
 /** Messages stored per statement: big enough to amortise the round trip, small enough to heartbeat often. */
 const CHUNK_SIZE = 500;
 /** A deadlock or serialisation failure is retried this often before the message is parked. */
 const CONFLICT_RETRIES = 3;
-const MAX_OUTAGE_BACKOFF_MS = 10_000;
-
-/** kafkajs' default: how long a rebalance waits for members to rejoin. */
-const REBALANCE_TIMEOUT_MS = 60_000;
-
-export type ConsumerState = 'starting' | 'running' | 'restarting' | 'stopped';
+/** Waits between attempts while the database (or the DLQ) is unavailable, locked or stuck. */
+const OUTAGE_BACKOFF: BackoffPolicy = { baseMs: 2_000, maxMs: 10_000, minMs: 1_000 };
 
 /**
- * The article topic's consumer group member. Thin on purpose: it hands chunks
- * to ArticleIngestionService and only decides about retries and offsets —
- * an offset is committed only once every message before it is stored or parked.
- *
- * When kafkajs gives a consumer up (a crash it will not restart from, or a start
- * that fails), a new one takes over after a backoff, for as long as the service
- * runs: ingestion never stays stopped in a process that still looks alive.
+ * The article topic's consumer: kafka/ keeps the group member alive; this hands
+ * chunks of each batch to ArticleIngestionService and decides only about retries
+ * and offsets — an offset is committed only once every message before it is stored
+ * or parked. A step that runs past CONSUMER_BATCH_DEADLINE_MS fails the batch.
  */
 @Injectable()
 export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ArticleEventsConsumer.name);
-  private consumer?: Consumer;
-  private _state: ConsumerState = 'starting';
-  /** Since when this member has been out of its group (start-up, a crash); undefined while in it. */
-  private outOfGroupSince? = Date.now();
-  private restarts = 0;
-  private restartTimer?: NodeJS.Timeout;
-  private stopping = false;
-  /** Kafka's advice: a third of the session, so two heartbeats may go missing before the member is evicted. */
-  private readonly heartbeatIntervalMs: number;
+  readonly supervisor: ConsumerSupervisor;
+  private readonly timing: { intervalMs: number; deadlineMs: number };
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly topics: KafkaTopicsService,
     private readonly ingestion: ArticleIngestionService,
-    private readonly metrics: MetricsService,
   ) {
-    this.heartbeatIntervalMs = Math.min(3_000, Math.floor(config.kafka.sessionTimeoutMs / 3));
-  }
-
-  get state(): ConsumerState {
-    return this._state;
-  }
-
-  /**
-   * Out of its group for longer than a dead member's session plus a rebalance can
-   * explain. Health reports that as down, so a consumer that never gets (back) in
-   * is not mistaken for one that is merely joining.
-   */
-  joinOverdue(now = Date.now()): boolean {
-    return this.outOfGroupSince !== undefined && now - this.outOfGroupSince > this.config.kafka.sessionTimeoutMs + REBALANCE_TIMEOUT_MS;
+    const { groupId, articlesTopic, sessionTimeoutMs, batchDeadlineMs } = config.kafka;
+    this.supervisor = new ConsumerSupervisor(kafka, { groupId, topic: articlesTopic, sessionTimeoutMs, eachBatch: (payload) => this.handleBatch(payload) });
+    this.timing = { intervalMs: this.supervisor.heartbeatIntervalMs, deadlineMs: batchDeadlineMs };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.topics.ensureTopics();
-    this.start();
+    this.supervisor.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.restartTimer);
-    // disconnect() waits for the in-flight batch, whose offsets are committed as it goes.
-    await this.consumer?.disconnect();
-    this._state = 'stopped';
-  }
-
-  /**
-   * Not awaited by start-up: run() resolves once the group has taken this member in,
-   * and after a crash the group first waits out the dead member's session
-   * (KAFKA_SESSION_TIMEOUT_MS). Start-up would hold the HTTP API and /health down that
-   * long after every restart — long enough for a liveness probe to kill the
-   * replacement too. The state says "starting" until it joins.
-   */
-  private start(): void {
-    const consumer = this.kafka.consumer({
-      groupId: this.config.kafka.groupId,
-      sessionTimeout: this.config.kafka.sessionTimeoutMs,
-      heartbeatInterval: this.heartbeatIntervalMs,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.outOfGroupSince ??= Date.now();
-      if (payload.restart) {
-        this._state = 'restarting';
-        this.logger.error({ err: payload.error.message, msg: 'consumer crashed; kafkajs restarts it' });
-      } else {
-        this.replace(consumer, payload.error);
-      }
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this._state = 'running';
-      this.outOfGroupSince = undefined;
-      this.restarts = 0;
-    });
-    const running = async () => {
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.config.kafka.articlesTopic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
-    };
-    running().catch((error: Error) => this.replace(consumer, error));
-  }
-
-  /** Disconnects a consumer kafkajs gave up on and, after a backoff, starts a new one. */
-  private replace(consumer: Consumer, error: Error): void {
-    if (this.stopping || this.consumer !== consumer || this.restartTimer) return;
-    this._state = 'restarting';
-    this.outOfGroupSince ??= Date.now();
-    this.restarts += 1;
-    const delay = Math.min(MAX_OUTAGE_BACKOFF_MS, nextRetryDelay(this.restarts));
-    this.logger.error({ err: error.message, retryInMs: delay, msg: 'consumer stopped; a new one takes over' });
-    this.restartTimer = setTimeout(() => {
-      void consumer
-        .disconnect()
-        .catch(() => undefined)
-        .then(() => {
-          this.restartTimer = undefined;
-          if (!this.stopping) this.start();
-        });
-    }, delay);
+    await this.supervisor.stop();
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -154,8 +65,6 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
       await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
       await payload.heartbeat();
     }
-    const lag = Number(batch.highWatermark) - Number(batch.lastOffset()) - 1;
-    this.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, lag));
   }
 
   /** Returns false when the consumer is stopping or lost the partition before the chunk was stored. */
@@ -169,8 +78,8 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
         const failure = await this.diagnose(error);
         if (failure !== 'unavailable') return this.storeOneByOne(chunk, payload);
         outage += 1;
-        const delay = Math.min(nextRetryDelay(outage), MAX_OUTAGE_BACKOFF_MS);
-        this.logger.warn({ topic: chunk[0].source.topic, partition: chunk[0].source.partition, delay, msg: 'database or DLQ unavailable; retrying' });
+        const delay = backoffDelay(outage, OUTAGE_BACKOFF);
+        this.logger.warn({ topic: chunk[0].source.topic, partition: chunk[0].source.partition, delay, err: describeDatabaseError(error), msg: 'database or DLQ unavailable; retrying' });
         if (!(await this.pauseWithHeartbeat(delay, payload))) return false;
       }
     }
@@ -193,7 +102,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
           const failure = await this.diagnose(error);
           const retry = failure === 'unavailable' || (failure === 'conflict' && attempt <= CONFLICT_RETRIES);
           if (retry) {
-            if (!(await this.pauseWithHeartbeat(Math.min(nextRetryDelay(attempt), MAX_OUTAGE_BACKOFF_MS), payload))) return false;
+            if (!(await this.pauseWithHeartbeat(backoffDelay(attempt, OUTAGE_BACKOFF), payload))) return false;
             continue;
           }
           const reason = storeFailureReason(error);
@@ -213,7 +122,7 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
         return true;
       } catch (error) {
         if (!(error instanceof DlqUnavailableError)) throw error;
-        const delay = Math.min(nextRetryDelay(attempt), MAX_OUTAGE_BACKOFF_MS);
+        const delay = backoffDelay(attempt, OUTAGE_BACKOFF);
         this.logger.warn({ topic: item.source.topic, partition: item.source.partition, offset: item.source.offset, delay, msg: 'DLQ unavailable; retrying' });
         if (!(await this.pauseWithHeartbeat(delay, payload))) return false;
       }
@@ -227,6 +136,12 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
    * a failure only counts against the messages while the database still answers.
    */
   private async diagnose(error: unknown): Promise<DatabaseFailure> {
+    if (error instanceof BatchDeadlineExceeded) {
+      // Not retried here: the batch fails, kafkajs retries it and restarts the consumer if
+      // it keeps failing, and health reports the partition stalled meanwhile.
+      this.logger.error({ deadlineMs: error.deadlineMs, msg: 'article batch ran past its deadline; failing the batch' });
+      throw error;
+    }
     // A DLQ that refuses a poison message is an outage too: wait, never crash or re-blame the message.
     if (error instanceof DlqUnavailableError) return 'unavailable';
     const failure = classifyDatabaseError(error);
@@ -234,18 +149,8 @@ export class ArticleEventsConsumer implements OnApplicationBootstrap, BeforeAppl
     return (await this.ingestion.storeAnswers()) ? failure : 'unavailable';
   }
 
-  /**
-   * kafkajs heartbeats only when asked to, between chunks: a store slower than the
-   * session (a stalled database, a large alert audience) would get this member evicted,
-   * its commit refused and the same chunk redelivered to the same slow store, forever.
-   */
-  private async withHeartbeats<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
-    try {
-      return await work();
-    } finally {
-      clearInterval(timer);
-    }
+  private withHeartbeats<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
+    return withHeartbeats(payload, this.timing, work);
   }
 
   private async pauseWithHeartbeat(ms: number, payload: EachBatchPayload): Promise<boolean> {

@@ -19,7 +19,7 @@ async function maxMessageBytes(admin: Admin, topic: string): Promise<number> {
   return Number(value);
 }
 
-/** Creates the service's topics at start-up and answers the health check. */
+/** Creates the service's topics at start-up. */
 @Injectable()
 export class KafkaTopicsService {
   private readonly logger = new Logger(KafkaTopicsService.name);
@@ -57,26 +57,6 @@ export class KafkaTopicsService {
       configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
     });
     this.logger.log({ topic, partitions, config, msg: 'created topic' });
-  }
-
-  /** Throws unless a broker answers a metadata request within the timeout. */
-  async ping(timeoutMs = 3000): Promise<void> {
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        (async () => {
-          await admin.connect();
-          await admin.describeCluster();
-        })(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('Kafka did not answer in time')), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      await admin.disconnect().catch(() => undefined);
-    }
   }
 
   async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {

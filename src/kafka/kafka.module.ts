@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config';
 import { createKafka, KAFKA } from './kafka.provider';
 import { KafkaTopicsService } from './kafka-topics.service';
 import { DlqPublisher } from './dlq.publisher';
+import { KafkaProbe } from './kafka-probe';
 
 @Global()
 @Module({
@@ -11,7 +12,8 @@ import { DlqPublisher } from './dlq.publisher';
     { provide: KAFKA, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKafka(config) },
     KafkaTopicsService,
     DlqPublisher,
+    KafkaProbe,
   ],
-  exports: [KAFKA, KafkaTopicsService, DlqPublisher],
+  exports: [KAFKA, KafkaTopicsService, DlqPublisher, KafkaProbe],
 })
 export class KafkaModule {}

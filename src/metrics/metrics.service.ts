@@ -11,10 +11,11 @@ export class MetricsService {
 
   readonly eventsConsumed = this.counter('dispatch_events_consumed_total', 'Article events read from Kafka');
   readonly eventsStored = this.counter('dispatch_events_stored_total', 'Article events stored (inserted or updated)');
+  readonly eventsStale = this.counter('dispatch_events_stale_total', 'Article events older (by updatedAt) than the version stored: changed nothing');
   readonly eventsDeadLettered = this.counter('dispatch_events_dlq_total', 'Article events published to the DLQ');
   readonly consumerLag = new Gauge({
     name: 'dispatch_consumer_lag',
-    help: 'Messages behind the partition high watermark, per partition',
+    help: "Messages between the group's committed offset and the partition's high watermark, read from the broker",
     labelNames: ['topic', 'partition'],
     registers: [this.registry],
   });

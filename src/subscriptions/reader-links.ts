@@ -4,14 +4,11 @@ import { AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
 import { signToken, TokenPurpose } from './tokens';
 
-/** How long a double opt-in link stays valid. */
 /** Not a valid token: preview links land on the "link does not work" page. */
 const PREVIEW_TOKEN = 'preview';
 
+/** How long a double opt-in link stays valid. */
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** How long the re-subscribe button on the "you're unsubscribed" page keeps working. */
-export const RESUBSCRIBE_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface TokenSubject {
   id: string;
@@ -37,14 +34,6 @@ export class ReaderLinks {
 
   unsubscribeUrl(subscriber: TokenSubject): string {
     return this.link('/unsubscribe', this.token('unsubscribe', subscriber));
-  }
-
-  /**
-   * Offered only on the page that confirms an unsubscribe, as a same-origin form
-   * action; it outlives the revocation that unsubscribing is (see token-rules.ts).
-   */
-  resubscribeToken(subscriber: TokenSubject): string {
-    return this.token('resubscribe', subscriber, new Date(this.clock.now().getTime() + RESUBSCRIBE_TOKEN_TTL_MS));
   }
 
   token(purpose: TokenPurpose, subscriber: TokenSubject, expiresAt?: Date): string {

@@ -1,65 +1,60 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { normalizeIp, ThrottlerGuard, ThrottlerModuleOptions, ThrottlerStorageService } from '@nestjs/throttler';
-import type { Request } from 'express';
-import { emailHash } from '../suppression/email-hash';
+import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { WindowLimit } from '../rate-limits/rate-window';
+import { RateLimitStore } from '../rate-limits/rate-limit.store';
+import { mailboxOf } from '../suppression/email-hash';
 import { normalizeEmailAddress } from './email-address';
 
 export const SUBSCRIBE_LIMITS = {
   /** Requests per client address per minute: enough for a household behind one NAT, not for a bot. */
-  perIp: { limit: 10, ttl: 60_000 },
-  /** Requests per email address per 10 minutes, whoever sends them. */
-  perAddress: { limit: 3, ttl: 10 * 60_000 },
-} as const;
+  perIp: { limit: 10, windowMs: 60_000 },
+  /** Requests per mailbox per 10 minutes, whoever sends them. */
+  perAddress: { limit: 3, windowMs: 10 * 60_000 },
+} as const satisfies Record<string, WindowLimit>;
 
-/** This guard's own counters, so no other module's throttling shares (or resets) them. */
-@Injectable()
-export class SubscribeRateLimitStorage extends ThrottlerStorageService {}
-
-function addressOf(req: Request): string | null {
+function mailboxIn(req: Request): string | null {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null) return null;
   const result = normalizeEmailAddress((body as { email?: unknown }).email);
-  return result.ok ? result.email : null;
+  return result.ok ? mailboxOf(result.email) : null;
 }
 
-const OPTIONS: ThrottlerModuleOptions = {
-  errorMessage: 'too many subscription requests; try again later',
-  throttlers: [
-    {
-      name: 'ip',
-      ...SUBSCRIBE_LIMITS.perIp,
-      // The socket's address only: trust proxy is off, so X-Forwarded-For cannot pick the bucket.
-      getTracker: (req) => normalizeIp((req as Request).socket.remoteAddress ?? 'unknown'),
-    },
-    {
-      name: 'address',
-      ...SUBSCRIBE_LIMITS.perAddress,
-      skipIf: (context: ExecutionContext) => addressOf(context.switchToHttp().getRequest<Request>()) === null,
-      // Case-folded: changing the case of the local part must not buy another bucket for the same inbox.
-      getTracker: (req) => emailHash((addressOf(req as Request) ?? '').toLowerCase()),
-    },
-  ],
-};
+/**
+ * An IPv4 client seen on an IPv6 socket ("::ffff:203.0.113.7") is the same client as
+ * "203.0.113.7"; an IPv6 client is counted by its /64, which one household holds whole.
+ */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head] = ip.toLowerCase().split('::');
+  return `${head.split(':').slice(0, 4).join(':')}::/64`;
+}
 
 /**
- * Rate limits for POST /subscriptions, per client IP and per normalised address,
- * answering 429 with a standard Retry-After. The per-address count does not depend
- * on whether the address is known, so it reveals nothing about it.
+ * Rate limits for POST /subscriptions, per client (the address Express derives under
+ * TRUST_PROXY, so a header from an untrusted hop picks nothing) and per mailbox (case
+ * and +suffix folded), counted in PostgreSQL so that every instance enforces one limit.
+ * A refusal is a 429 with Retry-After only: remaining counts per mailbox would tell a
+ * prober how often someone else had entered that address.
  */
 @Injectable()
-export class SubscribeRateLimitGuard extends ThrottlerGuard {
-  // Explicit tokens: the base class's own parameter decorators would otherwise win.
-  constructor(@Inject(SubscribeRateLimitStorage) storage: SubscribeRateLimitStorage, @Inject(Reflector) reflector: Reflector) {
-    super(OPTIONS, storage, reflector);
+export class SubscribeRateLimitGuard implements CanActivate {
+  constructor(private readonly store: RateLimitStore) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    await this.count(http.getResponse<Response>(), 'subscribe-ip', clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'), SUBSCRIBE_LIMITS.perIp);
+    const mailbox = mailboxIn(req);
+    if (mailbox !== null) await this.count(http.getResponse<Response>(), 'subscribe-mailbox', mailbox, SUBSCRIBE_LIMITS.perAddress);
+    return true;
   }
 
-  /**
-   * Only Retry-After, under its standard name (the library would say "Retry-After-ip").
-   * The X-RateLimit-Remaining counts are left out: per address, they would tell a
-   * prober how often someone else had entered that address.
-   */
-  protected override setResponseHeader(res: Record<string, unknown>, name: string, value: string | number): void {
-    if (name.startsWith('Retry-After')) super.setResponseHeader(res, 'Retry-After', value);
+  private async count(res: Response, name: string, subject: string, limit: WindowLimit): Promise<void> {
+    const decision = await this.store.hit(name, subject, limit);
+    if (decision.allowed) return;
+    res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    throw new HttpException('too many subscription requests; try again later', HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import type { Subscriber } from '../generated/prisma/client';
+import { addressSuppressed } from '../suppression/email-hash';
 import { SuppressionRepository } from '../suppression/suppression.repository';
 import type { Preferences } from './subscription-request';
 
@@ -12,7 +13,6 @@ export type MailKind = 'confirm' | 'manage';
 
 export interface SubscribeCommand {
   email: string;
-  emailHash: string;
   preferences: Preferences;
   /**
    * The outbox's INSERT over the CTE "mail" ("id", "kind"): a confirmation when the
@@ -41,10 +41,10 @@ export class SubscribersRepository {
    * Returns the kind of email queued, for the metrics; callers never tell the reader.
    */
   async subscribe(command: SubscribeCommand): Promise<MailKind[]> {
-    const { email, emailHash, preferences: p, queueMail } = command;
+    const { email, preferences: p, queueMail } = command;
     const queued = await this.prisma.$queryRaw<{ kind: MailKind }[]>`
       WITH suppressed AS (
-        SELECT EXISTS (SELECT 1 FROM "Suppression" WHERE "emailHash" = ${emailHash}) AS yes
+        SELECT ${addressSuppressed(email)} AS yes
       ), existing AS (
         SELECT "id", "status" FROM "Subscriber" WHERE "email" = ${email}
       ), written AS (
@@ -103,25 +103,17 @@ export class SubscribersRepository {
     return count === 1 ? this.findById(id) : null;
   }
 
-  /** Unsubscribed → confirmed again: the re-subscribe link came from a mailbox that had ours. */
-  async resubscribe(id: string, at: Date, nextDigestAt: Date): Promise<boolean> {
-    const { count } = await this.prisma.subscriber.updateMany({
-      where: { id, status: 'unsubscribed' },
-      data: { status: 'confirmed', confirmedAt: at, unsubscribedAt: null, nextDigestAt },
-    });
-    return count === 1;
-  }
-
   /**
-   * Right to erasure: the row goes (its deliveries keep no link to it) and only the
-   * address's hash stays, on the suppression list, so we never write to it again.
+   * Right to erasure: the rows of every spelling of the reader's mailbox go (their
+   * deliveries keep no link to them) and only the mailbox's hash stays, on the
+   * suppression list, so we never write to it again.
    */
   async erase(id: string, tokenVersion: number): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const subscriber = await tx.subscriber.findFirst({ where: { id, tokenVersion }, select: { email: true } });
       if (!subscriber) return false;
       await this.suppression.suppress(subscriber.email, 'erased at the reader’s request', tx);
-      await tx.subscriber.delete({ where: { id } });
+      await tx.$executeRaw`DELETE FROM "Subscriber" WHERE dispatch_mailbox("email") = dispatch_mailbox(${subscriber.email})`;
       return true;
     });
   }

@@ -5,7 +5,6 @@ import { AppConfig } from '../config/config';
 import { Outbox } from '../deliveries/outbox';
 import { nextSlotAfter } from '../digests/schedule';
 import { emailHash } from '../suppression/email-hash';
-import { ReaderLinks } from './reader-links';
 import { Subscriber, SubscribersRepository } from './subscribers.repository';
 import { Preferences, PreferencesUpdate, SubscriptionRequest } from './subscription-request';
 import { tokenStillValid } from './token-rules';
@@ -30,7 +29,6 @@ export class SubscriptionsService {
   constructor(
     private readonly subscribers: SubscribersRepository,
     private readonly outbox: Outbox,
-    private readonly links: ReaderLinks,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -41,13 +39,12 @@ export class SubscriptionsService {
    * is decided in one statement and mailed by the outbox worker.
    */
   async subscribe(request: SubscriptionRequest): Promise<void> {
-    const hash = emailHash(request.email);
-    // One mail per mailbox, not per spelling: mail servers ignore the local part's case,
-    // so "Ann@x" and "aNN@x" would otherwise each get a confirmation in the same inbox.
-    const mailbox = emailHash(request.email.toLowerCase());
+    // One mail per mailbox, not per spelling: "Ann@x", "aNN@x" and "ann+1@x" all land
+    // in one inbox, which must not get a confirmation for each.
+    const mailbox = emailHash(request.email);
     const window = String(Math.floor(this.clock.now().getTime() / SUBSCRIBE_MAIL_WINDOW_MS));
     const { email, ...preferences } = request;
-    const queued = await this.subscribers.subscribe({ email, emailHash: hash, preferences, queueMail: this.outbox.readerMailInsert('mail', mailbox, window) });
+    const queued = await this.subscribers.subscribe({ email, preferences, queueMail: this.outbox.readerMailInsert('mail', mailbox, window) });
     for (const kind of queued) this.outbox.queued(kind);
   }
 
@@ -90,25 +87,23 @@ export class SubscriptionsService {
 
   /**
    * One-click unsubscribe (RFC 8058): at once, idempotent, and it revokes every other
-   * outstanding link. The re-subscribe link returned is the one exception.
+   * outstanding link. Nothing undoes it but a new double opt-in (CONTRACT.md, Consent).
    */
-  async unsubscribe(token: unknown): Promise<LinkOutcome<{ resubscribeToken: string; alreadyUnsubscribed: boolean }>> {
+  async unsubscribe(token: unknown): Promise<LinkOutcome<{ alreadyUnsubscribed: boolean }>> {
     const found = await this.holderOf(token, 'unsubscribe');
     if (!found.ok) return found;
-    let subscriber: Subscriber | null = found.subscriber;
-    let alreadyUnsubscribed = subscriber.status === 'unsubscribed';
-    if (!alreadyUnsubscribed) {
-      const now = this.clock.now();
-      const done = await this.subscribers.unsubscribe(subscriber.id, subscriber.tokenVersion, now);
-      // A concurrent request (the mail provider's and the reader's click) may have won the race.
-      subscriber = done ?? (await this.subscribers.findById(subscriber.id));
-      if (!subscriber || subscriber.status !== 'unsubscribed') return { ok: false, failure: 'revoked' };
-      alreadyUnsubscribed = done === null;
-      if (done) this.logger.log({ subscriberId: subscriber.id, msg: 'subscriber unsubscribed' });
+    const { subscriber } = found;
+    if (subscriber.status === 'unsubscribed') return { ok: true, alreadyUnsubscribed: true };
+    const done = await this.subscribers.unsubscribe(subscriber.id, subscriber.tokenVersion, this.clock.now());
+    if (done) {
+      this.logger.log({ subscriberId: subscriber.id, msg: 'subscriber unsubscribed' });
+      return { ok: true, alreadyUnsubscribed: false };
     }
-    return { ok: true, resubscribeToken: this.links.resubscribeToken(subscriber), alreadyUnsubscribed };
+    // A concurrent request (the mail provider's and the reader's click) may have won the race.
+    const current = await this.subscribers.findById(subscriber.id);
+    if (current?.status !== 'unsubscribed') return { ok: false, failure: 'revoked' };
+    return { ok: true, alreadyUnsubscribed: true };
   }
-
   /**
    * The reader marked our email as spam: unsubscribed at once, every outstanding link revoked
    * as a click on "unsubscribe" would, so only a new double opt-in brings them back.
@@ -125,19 +120,6 @@ export class SubscriptionsService {
     }
   }
 
-  /** Undoes an unsubscribe from the page that confirmed it. */
-  async resubscribe(token: unknown): Promise<LinkOutcome<{ subscriber: Subscriber }>> {
-    const found = await this.holderOf(token, 'resubscribe');
-    if (!found.ok) return found;
-    const { subscriber } = found;
-    if (subscriber.status !== 'unsubscribed') return { ok: true, subscriber };
-    const now = this.clock.now();
-    await this.subscribers.resubscribe(subscriber.id, now, nextSlotAfter(preferencesOf(subscriber), now));
-    const current = await this.subscribers.findById(subscriber.id);
-    if (!current) return { ok: false, failure: 'revoked' };
-    this.logger.log({ subscriberId: subscriber.id, msg: 'subscriber re-subscribed' });
-    return { ok: true, subscriber: current };
-  }
 
   /** Right to erasure, from the preference centre: only the address's hash is kept, to honour it. */
   async erase(token: unknown): Promise<LinkOutcome<object>> {

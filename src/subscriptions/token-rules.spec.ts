@@ -25,10 +25,4 @@ describe(tokenStillValid.name, () => {
     expect(sut('unsubscribe', 2, aHolder({ status: 'confirmed' }))).toBe(false);
     expect(sut('unsubscribe', 2, aHolder({ status: 'pending' }))).toBe(false);
   });
-
-  it('lets a re-subscribe token outlive later revocations, but never one from the future', () => {
-    expect(sut('resubscribe', 3, aHolder({ status: 'unsubscribed' }))).toBe(true);
-    expect(sut('resubscribe', 1, aHolder({ status: 'unsubscribed' }))).toBe(true);
-    expect(sut('resubscribe', 4, aHolder({ status: 'unsubscribed' }))).toBe(false);
-  });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { signToken, TOKEN_PURPOSES, TokenPayload, verifyToken } from './tokens';
 
@@ -142,6 +143,13 @@ describe(verifyToken.name, () => {
     const token = Buffer.from(signToken(SECRET, aPayload({ purpose: 'preferences' })), 'base64url');
     token[1] = (token[1] & 0xf0) | 2;
     expect(sut(SECRET, token.toString('base64url'), 'unsubscribe', NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('no longer reads a retired purpose (code 3 was "resubscribe"), even correctly signed', () => {
+    const body = Buffer.from(signToken(SECRET, aPayload({ purpose: 'unsubscribe' })), 'base64url').subarray(0, -16);
+    body[1] = (body[1] & 0xf0) | 3;
+    const mac = createHmac('sha256', SECRET).update('dispatch-token\0').update(body).digest().subarray(0, 16);
+    expect(sut(SECRET, Buffer.concat([body, mac]).toString('base64url'), 'unsubscribe', NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses every single-character change', () => {

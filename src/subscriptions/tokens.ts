@@ -1,6 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const TOKEN_PURPOSES = ['confirm', 'preferences', 'unsubscribe', 'resubscribe'] as const;
+/**
+ * The purpose is encoded by its index here, so an entry is never reused: code 3 was
+ * "resubscribe", a link that undid an unsubscribe without a new opt-in. Tokens carrying
+ * it no longer decode (CONTRACT.md, Consent).
+ */
+export const TOKEN_PURPOSES = ['confirm', 'preferences', 'unsubscribe'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenPayload {

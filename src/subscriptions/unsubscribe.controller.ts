@@ -6,7 +6,7 @@ import { LINK_FAILURE_MESSAGES } from './preferences.controller';
 import { ReaderLinks } from './reader-links';
 import { LinkFailure, SubscriptionsService } from './subscriptions.service';
 import { TokenPurpose } from './tokens';
-import { renderLinkProblemPage, renderResubscribedPage, renderUnsubscribedPage, renderUnsubscribePrompt } from './views/link-pages';
+import { renderLinkProblemPage, renderUnsubscribedPage, renderUnsubscribePrompt } from './views/link-pages';
 
 /**
  * GET shows a button; POST unsubscribes (RFC 8058 one-click). The POST needs no
@@ -30,7 +30,7 @@ export class UnsubscribeController {
     }
     const { subscriber } = outcome;
     if (subscriber.status === 'unsubscribed') {
-      sendPage(res, 200, renderUnsubscribedPage({ alreadyUnsubscribed: true, resubscribeToken: this.links.resubscribeToken(subscriber) }));
+      sendPage(res, 200, renderUnsubscribedPage({ alreadyUnsubscribed: true }));
       return;
     }
     sendPage(
@@ -49,27 +49,6 @@ export class UnsubscribeController {
     if (!outcome.ok) return this.linkProblem(req, res, outcome.failure, 'unsubscribe');
     if (prefersHtml(req)) sendPage(res, 200, renderUnsubscribedPage(outcome));
     else res.status(200).json({ status: 'unsubscribed' });
-  }
-
-  @Post('resubscribe')
-  async resubscribe(@Query('token') token: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const outcome = await this.subscriptions.resubscribe(token);
-    if (!outcome.ok) return this.linkProblem(req, res, outcome.failure, 'resubscribe');
-    const { subscriber } = outcome;
-    if (!prefersHtml(req)) {
-      res.status(200).json({ status: subscriber.status });
-      return;
-    }
-    sendPage(
-      res,
-      200,
-      renderResubscribedPage({
-        tags: subscriber.tags,
-        timezone: subscriber.timezone,
-        nextDigestAt: subscriber.nextDigestAt,
-        preferencesToken: this.links.token('preferences', subscriber),
-      }),
-    );
   }
 
   /** Answered here, not thrown: a one-click POST is a form post, yet its sender wants no page. */

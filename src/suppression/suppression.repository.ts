@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
-import { emailHash } from './email-hash';
+import { emailHash, suppressionHashes } from './email-hash';
 
 /** Soft (non-5.1.x) permanent failures in a row before an address is suppressed. */
 export const SOFT_BOUNCE_LIMIT = 3;
@@ -12,6 +12,7 @@ type Tx = Prisma.TransactionClient | PrismaService;
 export class SuppressionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Suppresses the address's mailbox: every spelling of it, whatever the case or +suffix. */
   async suppress(normalizedEmail: string, reason: string, tx: Tx = this.prisma): Promise<void> {
     await tx.suppression.upsert({
       where: { emailHash: emailHash(normalizedEmail) },
@@ -21,12 +22,11 @@ export class SuppressionRepository {
   }
 
   async isSuppressed(normalizedEmail: string, tx: Tx = this.prisma): Promise<boolean> {
-    const found = await tx.suppression.findUnique({ where: { emailHash: emailHash(normalizedEmail) } });
-    return found !== null;
+    return (await tx.suppression.count({ where: { emailHash: { in: suppressionHashes(normalizedEmail) } } })) > 0;
   }
 
   async lift(normalizedEmail: string, tx: Tx = this.prisma): Promise<void> {
-    await tx.suppression.deleteMany({ where: { emailHash: emailHash(normalizedEmail) } });
+    await tx.suppression.deleteMany({ where: { emailHash: { in: suppressionHashes(normalizedEmail) } } });
   }
 
   /** Counts a soft bounce; suppresses the address when they keep coming. */

@@ -9,6 +9,8 @@ export interface LoadSample {
   tag?: string;
   /** Why no answer came (error code), when status is 'error'. */
   error?: string;
+  /** The loopback source address the request came from: one client, as rate limits see it. */
+  from?: string;
 }
 
 export interface LoadStream {
@@ -72,7 +74,7 @@ export async function runOpenLoop(
     const begun = performance.now();
     const done = new Promise<void>((resolve) => {
       const finish = (status: number | 'error', error?: string) => {
-        samples.push({ name: stream.name, status, latencyMs: performance.now() - begun, tag: body?.tag, ...(error ? { error } : {}) });
+        samples.push({ name: stream.name, status, latencyMs: performance.now() - begun, tag: body?.tag, from: localAddress, ...(error ? { error } : {}) });
         resolve();
       };
       const send = (retried: boolean) => {

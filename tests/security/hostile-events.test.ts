@@ -91,9 +91,10 @@ describe('hostile article events (I1–I3)', () => {
   describe('I3: replays and late versions', () => {
     it('keeps one article and its newest version whatever order the versions arrive in', async () => {
       const id = `${run}-versions`;
-      const v1 = anArticleEvent({ id, title: 'First', publishedAt: '2026-11-23T09:00:00Z' });
-      const v2 = anArticleEvent({ id, title: 'Second', publishedAt: '2026-11-23T10:00:00Z' });
-      const v3 = anArticleEvent({ id, title: 'Third', publishedAt: '2026-11-23T11:00:00Z' });
+      // The CMS's revision time (updatedAt) orders versions; publishedAt may move with a correction.
+      const v1 = anArticleEvent({ id, title: 'First', publishedAt: '2026-11-23T11:00:00Z', updatedAt: '2026-11-23T09:00:00Z' });
+      const v2 = anArticleEvent({ id, title: 'Second', publishedAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-23T10:00:00Z' });
+      const v3 = anArticleEvent({ id, title: 'Third', publishedAt: '2026-11-23T11:00:00Z', updatedAt: '2026-11-23T11:00:00Z' });
       const message = (event: Record<string, unknown>) => ({ key: id, value: bytes(JSON.stringify(event)) });
 
       await publish([message(v1), message(v3), message(v3), message(v2), message(v1)]);
@@ -107,9 +108,9 @@ describe('hostile article events (I1–I3)', () => {
       const tag = `brk${run.replace(/[^a-z0-9]/g, '').slice(-10)}`;
       const reader = await aReaderRow(app.prisma, { tags: [tag] });
       const id = `${run}-breaking`;
-      const first = anArticleEvent({ id, tags: [tag], breaking: true, title: 'Breaking', publishedAt: '2026-11-23T09:00:00Z' });
-      const newer = { ...first, title: 'Breaking, updated', publishedAt: '2026-11-23T09:30:00Z' };
-      const older = { ...first, title: 'Breaking, stale', publishedAt: '2026-11-23T08:00:00Z' };
+      const first = anArticleEvent({ id, tags: [tag], breaking: true, title: 'Breaking', updatedAt: '2026-11-23T09:00:00Z' });
+      const newer = { ...first, title: 'Breaking, updated', updatedAt: '2026-11-23T09:30:00Z' };
+      const older = { ...first, title: 'Breaking, stale', updatedAt: '2026-11-23T08:00:00Z' };
       const message = (event: Record<string, unknown>) => ({ key: id, value: bytes(JSON.stringify(event)) });
 
       await publish([message(first)]);

@@ -19,8 +19,9 @@ import {
 // Issue 8 "hostile input": every body and query parameter of every endpoint, fed
 // fast-check junk — wrong types, huge strings, nested objects, prototype-pollution
 // keys, broken percent-encoding and UTF-8, repeated parameters — must be answered
-// 4xx (or 2xx where the junk happens to be valid), never 5xx, and JSON endpoints
-// must answer errors in the contract's {"statusCode","error","message"} shape.
+// 4xx (or 2xx where a generator can make valid input; where it makes only junk,
+// nothing but a 4xx), never 5xx; JSON endpoints must answer errors in the contract's
+// {"statusCode","error","message"} shape; and no fuzzed call may move a schedule.
 
 jest.setTimeout(300_000);
 
@@ -166,18 +167,24 @@ interface Endpoint {
    * `page` always HTML (the links readers open from their email).
    */
   errors: 'json' | 'mixed' | 'page';
+  /** `junk`: every request generated is invalid, so only a 4xx will do; `any`: some may be valid (2xx allowed). */
+  input: 'junk' | 'any';
   requests: fc.Arbitrary<RawRequest>;
 }
 
 describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
   let app: TestApp;
   let reader: SeededReader;
+  /** Due for a digest: no fuzzed request may move its schedule (a run accepted for junk would). */
+  let scheduled: SeededReader;
+  const scheduledAt = new Date(Date.now() - 60 * 60_000);
   const articleId = 'fuzz-target-article';
   const seen: string[] = [];
 
   beforeAll(async () => {
     app = await startTestApp({ env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
     reader = await aReaderRow(app.prisma, { status: 'confirmed', tags: ['news'] });
+    scheduled = await aReaderRow(app.prisma, { status: 'confirmed', tags: ['news'], nextDigestAt: scheduledAt });
     await app.prisma.article.create({
       data: { id: articleId, title: 'A story', url: 'https://news.example.com/a', tags: ['news'], publishedAt: new Date() },
     });
@@ -223,28 +230,45 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
 
   const junkToken = fc.oneof(junkString.map(queryEncode), fc.constantFrom(...BROKEN_ENCODINGS));
 
+  /**
+   * POST /digests/run bodies that are all invalid: an `at` that is no instant, one more
+   * than 7 days ahead, an unknown field, or no JSON object. (An empty body means "now",
+   * a valid run, so it is not generated here.)
+   */
+  const farFuture = fc.date({ min: new Date(Date.now() + 8 * 24 * 60 * 60_000), max: new Date('2999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+  const junkRunBody: fc.Arbitrary<string> = fc.oneof(
+    farFuture.map((at) => JSON.stringify({ at })),
+    junkString.filter((at) => !/^\d{4}-\d{2}-\d{2}T/.test(at)).map((at) => JSON.stringify({ at })),
+    jsonJunk(['at']).filter((at) => typeof at !== 'string' && at !== undefined).map((at) => JSON.stringify({ at })),
+    fc.tuple(fc.constantFrom(...POLLUTION_KEYS, 'when', 'At', 'force'), jsonJunk(['at'])).map(([key, junk]) => `{"at":"2026-11-24T07:00:00Z",${JSON.stringify(key)}:${JSON.stringify(junk) ?? 'null'}}`),
+    fc.constantFrom('{"at":', '[1,2,3]', '"2026-11-24T07:00:00Z"', '{"at":"2099-01-01T07:00:00Z"}', '{"at":"2026-11-24"}', '{"at":"2026-11-24T07:00:00"}'),
+  );
+
   function endpoints(): Endpoint[] {
     const preferencesToken = () => tokenFor(app, 'preferences', reader);
     return [
-      { name: 'POST /subscriptions', errors: 'mixed', requests: posts(() => '/subscriptions', validSubscription) },
-      { name: 'POST /preferences?token=valid', errors: 'mixed', requests: posts(() => `/preferences?token=${preferencesToken()}`, () => validPreferences) },
+      { name: 'POST /subscriptions', errors: 'mixed', input: 'any', requests: posts(() => '/subscriptions', validSubscription) },
+      { name: 'POST /preferences?token=valid', errors: 'mixed', input: 'any', requests: posts(() => `/preferences?token=${preferencesToken()}`, () => validPreferences) },
       {
         name: 'POST /preferences?token=junk',
         errors: 'mixed',
+        input: 'junk',
         requests: fc.tuple(junkToken, posts(() => '', () => validPreferences)).map(([token, r]) => ({ ...r, path: `/preferences?token=${token}` })),
       },
-      { name: 'GET /preferences?token=', errors: 'page', requests: gets('/preferences', ['token']) },
-      { name: 'GET /unsubscribe?token=', errors: 'page', requests: gets('/unsubscribe', ['token']) },
+      { name: 'GET /preferences?token=', errors: 'page', input: 'junk', requests: gets('/preferences', ['token']) },
+      { name: 'GET /unsubscribe?token=', errors: 'page', input: 'junk', requests: gets('/unsubscribe', ['token']) },
       {
         name: 'POST /unsubscribe?token=junk',
         errors: 'mixed',
+        input: 'junk',
         requests: fc.tuple(junkToken, rawBodies).map(([token, { contentType, body }]) => ({ method: 'POST', path: `/unsubscribe?token=${token}`, headers: { 'content-type': contentType }, body, from: freshIp() })),
       },
-      { name: 'GET /subscriptions/confirm?token=', errors: 'page', requests: gets('/subscriptions/confirm', ['token']) },
-      { name: 'POST /alerts', errors: 'json', requests: posts(() => '/alerts', () => validAlert, editorAuth) },
+      { name: 'GET /subscriptions/confirm?token=', errors: 'page', input: 'junk', requests: gets('/subscriptions/confirm', ['token']) },
+      { name: 'POST /alerts', errors: 'json', input: 'any', requests: posts(() => '/alerts', () => validAlert, editorAuth) },
       {
         name: 'POST /alerts (inline article)',
         errors: 'json',
+        input: 'any',
         requests: mutatedArticle().map((article) => ({
           method: 'POST',
           path: '/alerts',
@@ -256,14 +280,20 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
       {
         name: 'GET /alerts/:id',
         errors: 'json',
+        input: 'junk',
         requests: fc.oneof(junkString.map(queryEncode), fc.constantFrom(...BROKEN_ENCODINGS)).map((id) => ({ path: `/alerts/${id.replace(/\//g, '%2F')}`, headers: editorAuth })),
       },
-      { name: 'GET /alerts/preview', errors: 'json', requests: gets('/alerts/preview', ['articleId', 'tags'], editorAuth) },
-      { name: 'POST /digests/run', errors: 'json', requests: posts(() => '/digests/run', () => ({ at: '2026-11-24T07:00:00Z' }), editorAuth) },
-      { name: 'GET /digests/preview', errors: 'json', requests: gets('/digests/preview', ['email', 'at'], editorAuth) },
-      { name: 'GET /articles/search', errors: 'json', requests: gets('/articles/search', ['q', 'limit'], editorAuth) },
-      { name: 'GET /tags', errors: 'json', requests: gets('/tags', ['tag', 'limit']) },
-      { name: 'GET /editor', errors: 'page', requests: gets('/editor', ['key', 'v']) },
+      { name: 'GET /alerts/preview', errors: 'json', input: 'any', requests: gets('/alerts/preview', ['articleId', 'tags'], editorAuth) },
+      {
+        name: 'POST /digests/run',
+        errors: 'json',
+        input: 'junk',
+        requests: junkRunBody.map((body) => ({ method: 'POST', path: '/digests/run', headers: { ...editorAuth, ...JSON_TYPE }, body, from: freshIp() })),
+      },
+      { name: 'GET /digests/preview', errors: 'json', input: 'any', requests: gets('/digests/preview', ['email', 'at'], editorAuth) },
+      { name: 'GET /articles/search', errors: 'json', input: 'any', requests: gets('/articles/search', ['q', 'limit'], editorAuth) },
+      { name: 'GET /tags', errors: 'json', input: 'any', requests: gets('/tags', ['tag', 'limit']) },
+      { name: 'GET /editor', errors: 'page', input: 'any', requests: gets('/editor', ['key', 'v']) },
     ];
   }
 
@@ -292,6 +322,9 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
     if (response.status >= 500 || response.status < 200) {
       throw new Error(`${response.status} for ${where}\n→ ${response.text.slice(0, 300)}`);
     }
+    if (endpoint.input === 'junk' && (response.status < 400 || response.status >= 500)) {
+      throw new Error(`${response.status} for junk, not a 4xx: ${where}\n→ ${response.text.slice(0, 300)}`);
+    }
     if (response.status < 400) return;
     const answeredJson = /^application\/json/.test(String(response.headers['content-type']));
     const answeredPage = /^text\/html/.test(String(response.headers['content-type']));
@@ -318,6 +351,9 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
         }),
         { numRuns: RUNS, endOnFailure: true },
       );
+      // Whatever was accepted, nothing fuzzed may move a reader's digest schedule.
+      const after = await app.prisma.subscriber.findUniqueOrThrow({ where: { id: scheduled.id } });
+      expect(after.nextDigestAt).toEqual(scheduledAt);
     },
   );
 
@@ -348,7 +384,9 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
     ['POST /subscriptions as a form with repeated fields', { method: 'POST', path: '/subscriptions', headers: { ...FORM_TYPE, ...BROWSER_ACCEPT }, body: 'email=a%40example.com&email=b%40example.com&sendHour=1&sendHour=2' }],
   ] as [string, RawRequest][])('%s', async (name, request) => {
     const errors = name.startsWith('GET /preferences') ? 'page' : name.includes('as a form') ? 'mixed' : 'json';
-    const endpoint: Endpoint = { name, errors, requests: fc.constant(request) };
+    // The digest preview answers "no digest" (200) for any address it holds no reader for, well-formed or not.
+    const input = name === 'GET /digests/preview with a NUL in the address' ? 'any' : 'junk';
+    const endpoint: Endpoint = { name, errors, input, requests: fc.constant(request) };
     check(endpoint, request, await sendRaw(app, { from: freshIp(), ...request }));
   });
 });

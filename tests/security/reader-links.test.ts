@@ -42,7 +42,6 @@ describe('reader links under attack (S6, S7)', () => {
       sendRaw(app, { method: 'POST', path: `/preferences/erase?${query}`, headers: JSON_TYPE, body: '{}' }),
       sendRaw(app, { path: `/unsubscribe?${query}`, headers: BROWSER_ACCEPT }),
       sendRaw(app, { method: 'POST', path: `/unsubscribe?${query}`, headers: FORM_TYPE, body: 'List-Unsubscribe=One-Click' }),
-      sendRaw(app, { method: 'POST', path: `/resubscribe?${query}`, headers: FORM_TYPE, body: '' }),
     ];
   }
 
@@ -115,10 +114,9 @@ describe('reader links under attack (S6, S7)', () => {
         sendRaw(app, { method: 'POST', path: `/preferences?token=${unsubscribe}`, headers: JSON_TYPE, body: JSON.stringify({ sendHour: 3 }) }),
         sendRaw(app, { method: 'POST', path: `/preferences/erase?token=${unsubscribe}`, headers: JSON_TYPE, body: '{}' }),
         sendRaw(app, { path: `/subscriptions/confirm?token=${preferences}`, headers: BROWSER_ACCEPT }),
-        sendRaw(app, { method: 'POST', path: `/resubscribe?token=${unsubscribe}`, headers: FORM_TYPE, body: '' }),
       ]);
 
-      expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
       expect(await snapshot(reader)).toEqual(before);
     });
 
@@ -166,15 +164,35 @@ describe('reader links under attack (S6, S7)', () => {
       expect(await snapshot(leaver)).toEqual(after);
     });
 
-    it('does not let an old unsubscribe link end a subscription made again afterwards', async () => {
+    it('hands out no token once a reader has unsubscribed: the pages an old link reaches offer nothing that changes state', async () => {
+      const leaver = await aReaderRow(app.prisma, { status: 'confirmed', tags: ['news'] });
+      const oldUnsubscribe = tokenFor(app, 'unsubscribe', leaver);
+      const path = `/unsubscribe?token=${oldUnsubscribe}`;
+      const answers = [
+        await sendRaw(app, { method: 'POST', path, headers: { ...FORM_TYPE, ...BROWSER_ACCEPT }, body: '' }),
+        await sendRaw(app, { method: 'POST', path, headers: FORM_TYPE, body: 'List-Unsubscribe=One-Click' }),
+        await sendRaw(app, { path, headers: BROWSER_ACCEPT }),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(await statusOf(leaver)).toBe('unsubscribed');
+      for (const answer of answers) {
+        // Any token a page hands out here is one more way back in without a new opt-in.
+        expect(answer.text).not.toMatch(/token=/);
+        expect(answer.text).not.toMatch(/<form/i);
+      }
+      expect(answers[2].text).toMatch(/already unsubscribed/i);
+    });
+
+    it('does not let an old unsubscribe link end a subscription made again afterwards (a new double opt-in)', async () => {
       const returning = await aReaderRow(app.prisma, { status: 'confirmed', tags: ['news'] });
       const oldUnsubscribe = tokenFor(app, 'unsubscribe', returning);
-      const left = await sendRaw(app, { method: 'POST', path: `/unsubscribe?token=${oldUnsubscribe}`, headers: { ...FORM_TYPE, ...BROWSER_ACCEPT }, body: '' });
+      const left = await sendRaw(app, { method: 'POST', path: `/unsubscribe?token=${oldUnsubscribe}`, headers: FORM_TYPE, body: 'List-Unsubscribe=One-Click' });
       expect(left.status).toBe(200);
-      const resubscribeToken = /\/resubscribe\?token=([A-Za-z0-9_-]+)/.exec(left.text)?.[1];
-      expect(resubscribeToken).toBeDefined();
-      const back = await sendRaw(app, { method: 'POST', path: `/resubscribe?token=${resubscribeToken}`, headers: FORM_TYPE, body: '' });
-      expect(back.status).toBe(200);
+      const subscribed = await sendRaw(app, { method: 'POST', path: '/subscriptions', headers: JSON_TYPE, body: JSON.stringify({ email: returning.email, tags: ['news'] }), from: freshIp() });
+      expect(subscribed.status).toBe(202);
+      expect(await statusOf(returning)).toBe('pending');
+      const confirmed = await sendRaw(app, { path: linkIn(await mailTo(returning.email), '/subscriptions/confirm'), headers: BROWSER_ACCEPT });
+      expect(confirmed.status).toBe(200);
       expect(await statusOf(returning)).toBe('confirmed');
 
       const replay = await sendRaw(app, { method: 'POST', path: `/unsubscribe?token=${oldUnsubscribe}`, headers: FORM_TYPE, body: 'List-Unsubscribe=One-Click' });

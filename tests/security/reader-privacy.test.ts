@@ -1,8 +1,10 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
 import { SUBSCRIBE_LIMITS } from '../../src/subscriptions/subscribe-rate-limit.guard';
 import { emailHash } from '../../src/suppression/email-hash';
+import { SuppressionRepository } from '../../src/suppression/suppression.repository';
 import { eventually, startTestApp, TestApp } from '../support/app';
-import { aReaderRow, anAddress, BROWSER_ACCEPT, FORM_TYPE, freshIp, isErrorBody, JSON_TYPE, median, MovableClock, RawResponse, sendRaw, timed } from './support';
+import { aReaderRow, anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, isErrorBody, JSON_TYPE, median, MovableClock, RawResponse, sendRaw, timed, tokenFor } from './support';
 
 // RELIABILITY.md S4 and S5: POST /subscriptions tells nobody whether an address
 // is known — same status, headers and body for every kind of address, and no
@@ -207,5 +209,106 @@ describe('subscribe rate limits (S5)', () => {
     expect((await subscribe(email, freshIp())).status).toBe(202);
     await flushMail();
     expect(app.smtp.messages.filter((mail) => mail.envelope.to.includes(email))).toHaveLength(2);
+  });
+});
+
+describe('one mailbox, whatever its spelling: erasure, suppression and the per-mailbox limit (S5)', () => {
+  const clock = new MovableClock();
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ clock, env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** A fresh mailbox with upper-case letters to play with: "Label.1234abcd@example.com". */
+  const aMailbox = (label: string) => `${label}.${randomUUID().slice(0, 8)}@example.com`;
+  const sameMailbox = (a: string, b: string) => a.toLowerCase().replace(/\+[^@]*@/, '@') === b.toLowerCase().replace(/\+[^@]*@/, '@');
+  const mailsToMailbox = (mailbox: string) => app.smtp.messages.filter((mail) => mail.envelope.to.some((to) => sameMailbox(to, mailbox)));
+  const subscribe = (email: string, from = freshIp()) =>
+    sendRaw(app, { method: 'POST', path: '/subscriptions', headers: JSON_TYPE, body: JSON.stringify({ email, tags: ['mailbox'] }), from });
+
+  /** Once a marker's mail is in and the outbox is empty, everything queued before has gone out (or been skipped). */
+  async function flushMail(): Promise<void> {
+    const marker = anAddress('marker');
+    expect((await subscribe(marker)).status).toBe(202);
+    await eventually(async () => app.smtp.messages.find((mail) => mail.envelope.to.includes(marker)), 60_000);
+    await eventually(async () => ((await app.prisma.delivery.count({ where: { status: { in: ['queued', 'sending'] } } })) === 0 ? true : undefined), 60_000);
+  }
+
+  async function alertTo(tag: string): Promise<void> {
+    const id = `mailbox-${randomUUID().slice(0, 8)}`;
+    await app.prisma.article.create({ data: { id, title: `Story ${id}`, url: `https://news.example.com/${id}`, tags: [tag], publishedAt: new Date() } });
+    const answer = await sendRaw(app, { method: 'POST', path: '/alerts', headers: { ...editorAuth, ...JSON_TYPE }, body: JSON.stringify({ articleId: id }) });
+    expect(answer.status).toBe(202);
+  }
+
+  it('never writes again to an erased mailbox, in another letter case or with a +suffix', async () => {
+    const erased = aMailbox('ann.erase');
+    const reader = await aReaderRow(app.prisma, { email: erased, status: 'confirmed', tags: ['mailbox'] });
+    const gone = await sendRaw(app, { method: 'POST', path: `/preferences/erase?token=${tokenFor(app, 'preferences', reader)}`, headers: JSON_TYPE, body: '{}' });
+    expect(gone.status).toBe(200);
+
+    const [local, domain] = erased.split('@');
+    const variants = [`${local.toUpperCase()}@${domain}`, `Ann.Erase.${local.split('.')[2]}@${domain}`, `${local}+again@${domain}`, `${local.toUpperCase()}+News@${domain.toUpperCase()}`];
+    // The per-mailbox limit answers 429 past its count: the variants past it are refused even sooner.
+    const statuses: number[] = [];
+    for (const variant of variants) statuses.push((await subscribe(variant)).status);
+    expect(statuses).toEqual([202, 202, 202, 429].slice(0, variants.length));
+    await flushMail();
+    expect(mailsToMailbox(erased)).toHaveLength(0);
+    expect(await app.prisma.subscriber.count({ where: { email: { in: variants.map((v) => v.replace(/@.*$/, `@${domain}`)) } } })).toBe(0);
+  });
+
+  it('erases every spelling of the mailbox the reader had, not just the one the link belongs to', async () => {
+    const mailbox = aMailbox('twice');
+    const [local, domain] = mailbox.split('@');
+    const reader = await aReaderRow(app.prisma, { email: mailbox, status: 'confirmed', tags: ['mailbox'] });
+    await aReaderRow(app.prisma, { email: `${local.toUpperCase()}+old@${domain}`, status: 'confirmed', tags: ['mailbox'] });
+    const gone = await sendRaw(app, { method: 'POST', path: `/preferences/erase?token=${tokenFor(app, 'preferences', reader)}`, headers: JSON_TYPE, body: '{}' });
+    expect(gone.status).toBe(200);
+    expect(await app.prisma.subscriber.count({ where: { email: { in: [mailbox, `${local.toUpperCase()}+old@${domain}`] } } })).toBe(0);
+  });
+
+  it('sends nothing to any spelling of a suppressed mailbox, including readers who subscribed under another one before', async () => {
+    const mailbox = aMailbox('Bob.Bounce');
+    const [local, domain] = mailbox.split('@');
+    const spellings = [mailbox, `${local.toLowerCase()}@${domain}`, `${local}+digest@${domain}`];
+    for (const email of spellings) await aReaderRow(app.prisma, { email, status: 'confirmed', tags: ['suppressed-box'] });
+    await app.app.get(SuppressionRepository).suppress(`${local.toLowerCase()}+bounced@${domain}`, 'hard bounce: 550 5.1.1');
+
+    await alertTo('suppressed-box');
+    expect((await subscribe(`${local.toUpperCase()}+new@${domain}`)).status).toBe(202);
+    await flushMail();
+    expect(mailsToMailbox(mailbox)).toHaveLength(0);
+  });
+
+  it('still honours a suppression row written before addresses were folded (hash of the address as typed)', async () => {
+    const typed = aMailbox('Carol.Legacy');
+    await aReaderRow(app.prisma, { email: typed, status: 'confirmed', tags: ['legacy-box'] });
+    await app.prisma.suppression.create({ data: { emailHash: createHash('sha256').update(typed, 'utf8').digest('hex'), reason: 'hard bounce, before folding' } });
+
+    await alertTo('legacy-box');
+    clock.advance(11 * 60_000);
+    expect((await subscribe(typed)).status).toBe(202);
+    await flushMail();
+    expect(mailsToMailbox(typed)).toHaveLength(0);
+  });
+
+  it('counts victim+1 … victim+10 from one client as one mailbox: one confirmation, then 429', async () => {
+    const victim = aMailbox('victim');
+    const [local, domain] = victim.split('@');
+    const from = freshIp();
+    const answers: RawResponse[] = [];
+    for (let i = 1; i <= 10; i++) answers.push(await subscribe(`${local}+${i}@${domain}`, from));
+
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.slice(0, SUBSCRIBE_LIMITS.perAddress.limit)).toEqual(Array(SUBSCRIBE_LIMITS.perAddress.limit).fill(202));
+    expect(statuses.slice(SUBSCRIBE_LIMITS.perAddress.limit)).toEqual(Array(10 - SUBSCRIBE_LIMITS.perAddress.limit).fill(429));
+    await flushMail();
+    expect(mailsToMailbox(victim)).toHaveLength(1);
   });
 });

@@ -106,7 +106,7 @@ export async function aReaderRow(
 
 /** A token as the service would sign it (the test app runs with the development secret). */
 export function tokenFor(app: TestApp, purpose: TokenPurpose, reader: { id: string; tokenVersion: number }, expiresAt?: Date): string {
-  const expiry = expiresAt ?? (purpose === 'confirm' || purpose === 'resubscribe' ? new Date(Date.now() + 3_600_000) : undefined);
+  const expiry = expiresAt ?? (purpose === 'confirm' ? new Date(Date.now() + 3_600_000) : undefined);
   return signToken(app.config.tokenSecret, { purpose, subscriberId: reader.id, version: reader.tokenVersion, ...(expiry ? { expiresAt: expiry } : {}) });
 }
 

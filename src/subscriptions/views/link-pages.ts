@@ -56,30 +56,19 @@ export function renderUnsubscribePrompt(view: { unsubscribeToken: string; prefer
   });
 }
 
-/** After an unsubscribe (a POST), with a way back for a click made by mistake. */
-export function renderUnsubscribedPage(view: { alreadyUnsubscribed: boolean; resubscribeToken: string }): string {
+/**
+ * After an unsubscribe, or an unsubscribe link opened again. It offers no button that
+ * changes anything: coming back is a new double opt-in from the subscribe page.
+ */
+export function renderUnsubscribedPage(view: { alreadyUnsubscribed: boolean }): string {
   return renderPage({
     title: 'You are unsubscribed',
     body: html`<h1>You are unsubscribed</h1>
 <p>${view.alreadyUnsubscribed ? 'This address was already unsubscribed.' : 'Done.'} You will not receive any more emails from ${BRAND.siteName}.</p>
 <div class="section">
 <h2>Unsubscribed by mistake?</h2>
-<p>You can come back with the same topics and timing as before.</p>
-<form method="post" action="${tokenPath('/resubscribe', view.resubscribeToken)}">
-<button class="button button-secondary" type="submit">Re-subscribe</button>
-</form>
+<p>Subscribe again on the <a href="/">subscribe page</a>: we will send a confirmation email to this address, and you are back once you confirm it.</p>
 </div>`,
-  });
-}
-
-/** After the re-subscribe button. */
-export function renderResubscribedPage(view: SubscribedView & { preferencesToken: string }): string {
-  return renderPage({
-    title: 'Welcome back',
-    body: html`<h1>Welcome back</h1>
-<p>You are subscribed again, with the same choices as before.</p>
-${nextDigest(view, 'next')}
-<p><a class="button button-secondary" href="${tokenPath('/preferences', view.preferencesToken)}">Change topics or timing</a></p>`,
   });
 }
 
@@ -112,7 +101,7 @@ const FAILURE_TEXT: Record<LinkFailure, { title: string; text: string }> = {
 /** A refused link (400): what happened, in words a reader can act on; nothing was changed. */
 export function renderLinkProblemPage(failure: LinkFailure, purpose: TokenPurpose): string {
   const { title, text } = FAILURE_TEXT[failure];
-  const offerSubscribe = purpose === 'confirm' || purpose === 'resubscribe' || failure !== 'invalid';
+  const offerSubscribe = purpose === 'confirm' || failure !== 'invalid';
   return renderPage({
     title,
     body: html`<h1>${title}</h1>

@@ -134,11 +134,11 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       expect(await sut.prisma.alert.count({ where: { articleId: event.id } })).toBe(1);
     });
 
-    it('never lets an inline older version overwrite the stored article', async () => {
-      const newer = aFreshArticleEvent({ title: 'Newer title', publishedAt: new Date('2026-11-23T10:00:00Z') });
+    it('never lets an inline older version (by updatedAt) overwrite the stored article', async () => {
+      const newer = { ...aFreshArticleEvent({ title: 'Newer title' }), updatedAt: '2026-11-23T10:00:00Z' };
       await postAlert(sut, { article: newer }).expect(202);
 
-      await postAlert(sut, { article: { ...newer, title: 'Older title', publishedAt: '2026-11-23T09:00:00Z' } }).expect(202);
+      await postAlert(sut, { article: { ...newer, title: 'Older title', updatedAt: '2026-11-23T09:00:00Z' } }).expect(202);
 
       expect(await sut.prisma.article.findUniqueOrThrow({ where: { id: newer.id } })).toMatchObject({ title: 'Newer title' });
     });

@@ -160,6 +160,7 @@ describe('Digest content and the editor endpoints', () => {
   describe('POST /digests/run', () => {
     it('answers 202 with the run id and how many are due, then sends; running the same instant again sends nothing', async () => {
       const at = new Date('2027-03-10T09:00:00Z');
+      clock.set(hoursAfter(at, -2));
       // Readers of earlier tests are due too: let them catch up first, so only these three are due at `at`.
       await runAt(sut, hoursAfter(at, -1));
       const readers = await Promise.all([1, 2, 3].map(() => aSubscriber(sut.prisma, { tags: ['api-run'], sendHour: 9, nextDigestAt: at })));
@@ -185,6 +186,21 @@ describe('Digest content and the editor endpoints', () => {
 
       const finished = await runFinished(sut, res.body.runId);
       expect(finished.at).toBe(clock.now().toISOString());
+    });
+
+    it('refuses an instant more than 7 days ahead with 400, and moves nobody\'s schedule', async () => {
+      const due = clock.now();
+      const reader = await aSubscriber(sut.prisma, { tags: ['far-ahead'], nextDigestAt: due });
+      const runsBefore = await sut.prisma.digestRun.count();
+      const far = new Date(due.getTime() + 7 * 24 * HOUR + 60_000);
+
+      const res = await postRun(sut, { at: far.toISOString() }).expect(400);
+      const farther = await postRun(sut, { at: '2099-01-01T07:00:00Z' }).expect(400);
+
+      expect(res.body.message).toMatch(/^at: must be at most 7 days ahead/);
+      expect(farther.body.message).toMatch(/^at: must be at most 7 days ahead/);
+      expect(await sut.prisma.digestRun.count()).toBe(runsBefore);
+      expect((await sut.prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id } })).nextDigestAt).toEqual(due);
     });
 
     it.each([

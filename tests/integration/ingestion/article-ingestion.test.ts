@@ -1,4 +1,5 @@
 import type { Message } from 'kafkajs';
+import { MetricsService } from '../../../src/metrics/metrics.service';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { ConsumedMessage, produce } from '../../support/kafka';
 import { theContractExample, articleMessage } from './article-events';
@@ -76,27 +77,48 @@ describe('Article ingestion from Kafka', () => {
     expect(await stored('redelivered-1')).toMatchObject({ title: before?.title, tags: before?.tags, publishedAt: before?.publishedAt });
   });
 
-  it('ignores an older version that arrives after a newer one was stored', async () => {
-    const newer = theContractExample({ id: 'late-1', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' });
-    const older = theContractExample({ id: 'late-1', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' });
+  const staleCount = async () => (await app.app.get(MetricsService).registry.getSingleMetric('dispatch_events_stale_total')?.get())?.values[0]?.value ?? 0;
+  const storedCount = async () => (await app.app.get(MetricsService).registry.getSingleMetric('dispatch_events_stored_total')?.get())?.values[0]?.value ?? 0;
+
+  it('ignores a version whose updatedAt is older than the stored one, and counts it as stale, not stored', async () => {
+    const newer = theContractExample({ id: 'late-1', title: 'Newer', updatedAt: '2026-11-23T10:00:00Z' });
+    const older = theContractExample({ id: 'late-1', title: 'Older', updatedAt: '2026-11-23T09:00:00Z' });
 
     await publish([articleMessage(newer)]);
     await eventually(() => stored('late-1').then((row) => row ?? undefined));
+    const [staleBefore, storedBefore] = [await staleCount(), await storedCount()];
     await publish([articleMessage(older)]);
     await waitUntilCaughtUp(app);
 
-    expect(await stored('late-1')).toMatchObject({ title: 'Newer', publishedAt: new Date('2026-11-23T10:00:00Z') });
+    expect(await stored('late-1')).toMatchObject({ title: 'Newer', revisedAt: new Date('2026-11-23T10:00:00Z') });
+    expect(await staleCount()).toBe(staleBefore + 1);
+    expect(await storedCount()).toBe(storedBefore);
   });
 
-  it('keeps the newest version when an older one follows it in the same batch', async () => {
+  it('keeps the newest version when an older one (by updatedAt) follows it in the same batch', async () => {
+    const staleBefore = await staleCount();
     await publish([
-      articleMessage(theContractExample({ id: 'late-2', title: 'Newer', publishedAt: '2026-11-23T10:00:00Z' })),
-      articleMessage(theContractExample({ id: 'late-2', title: 'Older', publishedAt: '2026-11-23T09:00:00Z' })),
+      articleMessage(theContractExample({ id: 'late-2', title: 'Newer', updatedAt: '2026-11-23T10:00:00Z' })),
+      articleMessage(theContractExample({ id: 'late-2', title: 'Older', updatedAt: '2026-11-23T09:00:00Z' })),
     ]);
     await waitUntilCaughtUp(app);
 
     expect(await rowsWithId('late-2')).toBe(1);
     expect(await stored('late-2')).toMatchObject({ title: 'Newer' });
+    expect(await staleCount()).toBe(staleBefore + 1);
+  });
+
+  it('lets a correction move publishedAt earlier, with or without updatedAt', async () => {
+    await publish([articleMessage(theContractExample({ id: 'moved-1', title: 'First', publishedAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-23T10:00:00Z' }))]);
+    await publish([articleMessage(theContractExample({ id: 'moved-2', title: 'First', publishedAt: '2026-11-23T10:00:00Z' }))]);
+    await eventually(async () => ((await rowsWithId('moved-1')) + (await rowsWithId('moved-2')) === 2 ? true : undefined));
+
+    await publish([articleMessage(theContractExample({ id: 'moved-1', title: 'Corrected', publishedAt: '2026-11-23T08:00:00Z', updatedAt: '2026-11-23T10:30:00Z' }))]);
+    await publish([articleMessage(theContractExample({ id: 'moved-2', title: 'Corrected', publishedAt: '2026-11-23T08:00:00Z' }))]);
+    await waitUntilCaughtUp(app);
+
+    expect(await stored('moved-1')).toMatchObject({ title: 'Corrected', publishedAt: new Date('2026-11-23T08:00:00Z') });
+    expect(await stored('moved-2')).toMatchObject({ title: 'Corrected', publishedAt: new Date('2026-11-23T08:00:00Z') });
   });
 
   it('parks an event the database refuses on its own and stores the rest of its batch', async () => {

@@ -35,8 +35,8 @@ describe('Article ingestion while the database is unavailable', () => {
     await refuseConnections(app.db);
     const during = [
       ...manyArticleEvents('during', 300),
-      theContractExample({ id: 'before-3', title: 'Updated during the outage', publishedAt: '2026-11-24T00:00:00Z' }),
-      theContractExample({ id: 'before-3', title: 'Stale version', publishedAt: '2026-11-22T00:00:00Z' }),
+      theContractExample({ id: 'before-3', title: 'Updated during the outage', updatedAt: '2026-11-24T00:00:00Z' }),
+      theContractExample({ id: 'before-3', title: 'Stale version', updatedAt: '2026-11-22T00:00:00Z' }),
     ];
     try {
       await publish(during);

@@ -1,10 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Consumer, Kafka } from 'kafkajs';
-import { AppConfig } from '../config/config';
-import { KafkaTopicsService } from '../kafka/kafka-topics.service';
-import { MetricsService } from '../metrics/metrics.service';
-import { ArticleIngestionService } from './article-ingestion.service';
-import { ArticleEventsConsumer } from './article-events.consumer';
+import { ConsumerSupervisor } from './consumer-supervisor';
 
 const EVENTS = { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' } as const;
 
@@ -20,7 +16,6 @@ class FakeConsumer extends EventEmitter {
 }
 
 const SESSION_MS = 10_000;
-const config = { kafka: { groupId: 'g', articlesTopic: 'articles', sessionTimeoutMs: SESSION_MS } } as AppConfig;
 
 function consumerWith(runs: Array<() => Promise<void>>) {
   const made: FakeConsumer[] = [];
@@ -31,22 +26,22 @@ function consumerWith(runs: Array<() => Promise<void>>) {
       return consumer as unknown as Consumer;
     },
   } as unknown as Kafka;
-  const topics = { ensureTopics: jest.fn(async () => undefined) } as unknown as KafkaTopicsService;
-  const sut = new ArticleEventsConsumer(kafka, config, topics, {} as ArticleIngestionService, {} as MetricsService);
-  return { sut, made };
+  let now = 0;
+  const sut = new ConsumerSupervisor(kafka, { groupId: 'g', topic: 'articles', sessionTimeoutMs: SESSION_MS, eachBatch: async () => undefined }, () => now);
+  return { sut, made, setNow: (ms: number) => (now = ms) };
 }
 
 const joined = async () => undefined;
 const pending = () => new Promise<void>(() => undefined);
 
-describe(ArticleEventsConsumer.name, () => {
+describe(ConsumerSupervisor.name, () => {
   beforeEach(() => jest.useFakeTimers({ now: 0 }));
   afterEach(() => jest.useRealTimers());
 
   it('returns from start-up before the group takes it in', async () => {
     const { sut, made } = consumerWith([pending]);
 
-    await sut.onApplicationBootstrap();
+    sut.start();
 
     expect(made).toHaveLength(1);
     expect(sut.state).toBe('starting');
@@ -55,7 +50,7 @@ describe(ArticleEventsConsumer.name, () => {
 
   it('replaces a consumer whose start failed, after a backoff, until one joins', async () => {
     const { sut, made } = consumerWith([async () => Promise.reject(new Error('KafkaJSGroupCoordinatorNotFound')), joined]);
-    await sut.onApplicationBootstrap();
+    sut.start();
     await jest.advanceTimersByTimeAsync(0);
     expect(sut.state).toBe('restarting');
 
@@ -63,20 +58,20 @@ describe(ArticleEventsConsumer.name, () => {
 
     expect(made).toHaveLength(2);
     expect(made[0].disconnect).toHaveBeenCalled();
-    made[1].emit(EVENTS.GROUP_JOIN);
+    made[1].emit(EVENTS.GROUP_JOIN, { payload: {} });
     expect(sut.state).toBe('running');
     expect(sut.joinOverdue()).toBe(false);
   });
 
   it('replaces a consumer that crashed without a restart, and leaves a restarting one to kafkajs', async () => {
     const { sut, made } = consumerWith([joined]);
-    await sut.onApplicationBootstrap();
-    made[0].emit(EVENTS.GROUP_JOIN);
+    sut.start();
+    made[0].emit(EVENTS.GROUP_JOIN, { payload: {} });
 
     made[0].emit(EVENTS.CRASH, { payload: { error: new Error('retriable'), restart: true } });
     await jest.advanceTimersByTimeAsync(20_000);
     expect(made).toHaveLength(1);
-    made[0].emit(EVENTS.GROUP_JOIN);
+    made[0].emit(EVENTS.GROUP_JOIN, { payload: {} });
 
     made[0].emit(EVENTS.CRASH, { payload: { error: new Error('fatal'), restart: false } });
     await jest.advanceTimersByTimeAsync(20_000);
@@ -84,19 +79,31 @@ describe(ArticleEventsConsumer.name, () => {
   });
 
   it('reports the join overdue once out of the group longer than session plus rebalance', async () => {
-    const { sut } = consumerWith([pending]);
-    await sut.onApplicationBootstrap();
+    const { sut, setNow } = consumerWith([pending]);
+    sut.start();
 
-    expect(sut.joinOverdue(SESSION_MS + 60_000)).toBe(false);
-    expect(sut.joinOverdue(SESSION_MS + 60_001)).toBe(true);
+    setNow(SESSION_MS + 60_000);
+    expect(sut.joinOverdue()).toBe(false);
+    setNow(SESSION_MS + 60_001);
+    expect(sut.joinOverdue()).toBe(true);
+  });
+
+  it('knows the partitions of its topic it was given, and forgets them when it leaves the group', async () => {
+    const { sut, made } = consumerWith([joined]);
+    sut.start();
+    made[0].emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: { articles: [0, 2], other: [1] } } });
+    expect(sut.partitions).toEqual([0, 2]);
+
+    made[0].emit(EVENTS.CRASH, { payload: { error: new Error('retriable'), restart: true } });
+    expect(sut.partitions).toEqual([]);
   });
 
   it('starts no replacement once shutting down', async () => {
     const { sut, made } = consumerWith([async () => Promise.reject(new Error('boom'))]);
-    await sut.onApplicationBootstrap();
+    sut.start();
     await jest.advanceTimersByTimeAsync(0);
 
-    await sut.beforeApplicationShutdown();
+    await sut.stop();
     await jest.advanceTimersByTimeAsync(60_000);
 
     expect(made).toHaveLength(1);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Article" ADD COLUMN     "revisedAt" TIMESTAMPTZ(3);

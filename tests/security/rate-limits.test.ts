@@ -1,0 +1,101 @@
+import { SUBSCRIBE_LIMITS } from '../../src/subscriptions/subscribe-rate-limit.guard';
+import { startTestApp, TestApp } from '../support/app';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { ForwardingProxy } from '../support/forwarding-proxy';
+import { uniqueTopics } from '../support/service-env';
+import { ServiceProcess } from '../support/service-process';
+import { SmtpSink } from '../support/smtp-sink';
+import { anAddress, freshIp, JSON_TYPE, RawResponse, sendRaw } from './support';
+
+// RELIABILITY.md S5: behind the reverse proxies TRUST_PROXY names, each real client
+// has its own bucket, and a header from an untrusted hop picks nothing; several
+// instances enforce the limits of one. The proxy is a real one on loopback
+// (tests/support/forwarding-proxy.ts): it appends the peer to X-Forwarded-For.
+
+jest.setTimeout(240_000);
+
+const PER_IP = SUBSCRIBE_LIMITS.perIp.limit;
+
+const subscribe = (target: { url: string }, from: string, headers: Record<string, string> = {}, email = anAddress('proxied')) =>
+  sendRaw(target, { method: 'POST', path: '/subscriptions', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify({ email, tags: ['news'] }), from });
+
+const statuses = (answers: RawResponse[]) => answers.map((answer) => answer.status);
+
+describe.each([
+  ['the proxy by address', '127.0.0.1'],
+  ['one hop', '1'],
+])('behind a reverse proxy, TRUST_PROXY naming %s (S5)', (_label, trustProxy) => {
+  let app: TestApp;
+  let proxy: ForwardingProxy;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { DIGEST_TICK_CRON: '0 0 1 1 *', TRUST_PROXY: trustProxy } });
+    proxy = await ForwardingProxy.start(app.url);
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await app?.close();
+  });
+
+  it('gives every reader behind the proxy a bucket of their own', async () => {
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < PER_IP + 5; i++) answers.push(await subscribe(proxy, freshIp()));
+    expect(statuses(answers)).toEqual(Array(PER_IP + 5).fill(202));
+  });
+
+  it('limits one reader behind the proxy, whatever X-Forwarded-For they send', async () => {
+    const reader = freshIp();
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < PER_IP + 3; i++) answers.push(await subscribe(proxy, reader, { 'x-forwarded-for': `203.0.113.${i + 1}` }));
+    expect(statuses(answers)).toEqual([...Array(PER_IP).fill(202), ...Array(3).fill(429)]);
+  });
+
+  if (trustProxy !== '1') {
+    it('ignores X-Forwarded-For from a client that is not the proxy', async () => {
+      const client = freshIp();
+      const answers: RawResponse[] = [];
+      for (let i = 0; i < PER_IP + 3; i++) answers.push(await subscribe(app, client, { 'x-forwarded-for': `198.51.100.${i + 1}` }));
+      expect(statuses(answers)).toEqual([...Array(PER_IP).fill(202), ...Array(3).fill(429)]);
+    });
+  }
+});
+
+describe('rate limits shared by three instances (S5)', () => {
+  let db: TestDatabase;
+  let smtp: SmtpSink;
+  const instances: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    smtp = await SmtpSink.start();
+    const topics = uniqueTopics();
+    const env = { DIGEST_TICK_CRON: '0 0 1 1 *' };
+    instances.push(...(await Promise.all([0, 1, 2].map(() => ServiceProcess.start({ db, smtp, topics, env })))));
+  });
+
+  afterAll(async () => {
+    for (const instance of instances) await instance.close();
+    await smtp?.close();
+    await db?.drop();
+  });
+
+  it('enforces the per-client limit of one instance across all three', async () => {
+    const client = freshIp();
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < PER_IP + 6; i++) answers.push(await subscribe(instances[i % 3], client));
+    expect(statuses(answers)).toEqual([...Array(PER_IP).fill(202), ...Array(6).fill(429)]);
+  });
+
+  it('enforces the per-mailbox limit across all three, and mails the mailbox once', async () => {
+    const mailbox = anAddress('shared');
+    const [local, domain] = mailbox.split('@');
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < 9; i++) answers.push(await subscribe(instances[i % 3], freshIp(), {}, `${local}+${i}@${domain}`));
+    const limit = SUBSCRIBE_LIMITS.perAddress.limit;
+    expect(statuses(answers)).toEqual([...Array(limit).fill(202), ...Array(9 - limit).fill(429)]);
+    await smtp.waitFor(1, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(smtp.messages.filter((mail) => mail.envelope.to.some((to) => to.startsWith(local)))).toHaveLength(1);
+  });
+});
