@@ -1,3 +1,5 @@
+import { backoffCeiling } from '../common/backoff';
+
 /** What the outbox cannot reach while it is paused. */
 export type PauseReason = 'relay' | 'database';
 
@@ -9,7 +11,8 @@ export interface PauseState {
 }
 
 const FIRST_PROBE_MS = 1_000;
-const MAX_PROBE_MS = 30_000;
+/** Probe gaps: doubling from 1 s, never more than 30 s (no jitter: one probe per instance). */
+const PROBES = { baseMs: 2 * FIRST_PROBE_MS, maxMs: 30_000, minMs: FIRST_PROBE_MS };
 
 /**
  * A circuit breaker for the whole outbox. While the relay or the database cannot be
@@ -55,7 +58,7 @@ export class OutboxBreaker {
     if (this.state === null) return;
     this.state = { ...this.state, error };
     this.probes += 1;
-    this.nextProbe = now + Math.min(MAX_PROBE_MS, FIRST_PROBE_MS * 2 ** this.probes);
+    this.nextProbe = now + backoffCeiling(this.probes, PROBES);
   }
 
   /** Resumes; returns how long the outbox was paused, or null when it was not. */

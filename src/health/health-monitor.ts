@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
+import { OutboxStatus } from '../deliveries/outbox-status';
 import { ArticleEventsConsumer } from '../ingestion/article-events.consumer';
 import { KafkaProbe, PartitionProgress } from '../kafka/kafka-probe';
 import { MailTransport } from '../mail/mail-transport';
@@ -13,11 +14,14 @@ export type CheckResult = { status: 'up' } | { status: 'down'; error: string };
 /** The consumer's check also shows its progress: events waiting per partition, from the broker's offsets. */
 export type ConsumerCheck = CheckResult & { lag?: Record<string, number> };
 
+/** The outbox pauses as a whole while the relay or the database cannot be reached: nothing is sent meanwhile. */
+export type OutboxCheck = { status: 'up' } | { status: 'paused'; reason: 'relay' | 'database'; since: string; error: string };
+
 export interface HealthReport {
   status: 'ok' | 'error';
   /** When the checks behind this report ran; null before the first round finished. */
   checkedAt: string | null;
-  checks: Record<'database' | 'kafka' | 'smtp', CheckResult> & { consumer: ConsumerCheck };
+  checks: Record<'database' | 'kafka' | 'smtp', CheckResult> & { consumer: ConsumerCheck; outbox?: OutboxCheck };
 }
 
 /** How often the background task checks everything but SMTP. */
@@ -52,10 +56,15 @@ export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(MAIL_TRANSPORT) private readonly mail: MailTransport,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly outbox: OutboxStatus,
   ) {}
 
+  /** The last round's report, with the outbox's state as it is now (read from memory: no connection). */
   current(): HealthReport {
-    return this.report;
+    const paused = this.outbox.paused;
+    const outbox: OutboxCheck = paused ? { status: 'paused', reason: paused.reason, since: paused.since.toISOString(), error: paused.error } : { status: 'up' };
+    const status = this.report.status === 'ok' && outbox.status === 'up' ? 'ok' : 'error';
+    return { ...this.report, status, checks: { ...this.report.checks, outbox } };
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
 
-@Module({ imports: [IngestionModule], controllers: [HealthController], providers: [HealthMonitor] })
+@Module({ imports: [IngestionModule, DeliveriesModule], controllers: [HealthController], providers: [HealthMonitor] })
 export class HealthModule {}
