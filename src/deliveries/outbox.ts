@@ -52,11 +52,11 @@ export class Outbox {
   /**
    * The INSERT that queues reader mail, for the subscribe statement to end with: that
    * decision is one statement (every kind of address costs the same round trip, so
-   * timing tells nothing), and it only says who gets which kind through `mail`, a CTE
-   * with "id" (the subscriber) and "kind". Per mailbox and window, so a repeat is a no-op.
-   * Returns the kinds queued; the caller reports them with `queued`.
+   * timing tells nothing), and it only says who gets which kind through a CTE named
+   * "mail" with "id" (the subscriber) and "kind". Per mailbox and window, so a repeat
+   * is a no-op. Returns the kinds queued; the caller reports them with `queued`.
    */
-  readerMailInsert(mailCte: string, mailbox: string, window: string): Prisma.Sql {
+  readerMailInsert(mailbox: string, window: string): Prisma.Sql {
     const key = (kind: ReaderMailKind) => `${kind}:${mailbox}:${window}`;
     const messageId = (kind: ReaderMailKind) => this.messageId(kind, [mailbox.slice(0, 32), window]);
     return Prisma.sql`
@@ -65,7 +65,7 @@ export class Outbox {
              CASE m."kind" WHEN 'confirm' THEN ${key('confirm')} ELSE ${key('manage')} END,
              CASE m."kind" WHEN 'confirm' THEN ${messageId('confirm')} ELSE ${messageId('manage')} END,
              ${PRIORITY.confirm}, m."id", '{}', '{}'
-      FROM ${Prisma.raw(`"${mailCte}"`)} m
+      FROM "mail" m
       ON CONFLICT ("dedupeKey") DO NOTHING
       RETURNING "kind"::text AS "kind"`;
   }

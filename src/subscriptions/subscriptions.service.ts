@@ -44,7 +44,7 @@ export class SubscriptionsService {
     const mailbox = emailHash(request.email);
     const window = String(Math.floor(this.clock.now().getTime() / SUBSCRIBE_MAIL_WINDOW_MS));
     const { email, ...preferences } = request;
-    const queued = await this.subscribers.subscribe({ email, preferences, queueMail: this.outbox.readerMailInsert('mail', mailbox, window) });
+    const queued = await this.subscribers.subscribe({ email, preferences, queueMail: this.outbox.readerMailInsert(mailbox, window) });
     for (const kind of queued) this.outbox.queued(kind);
   }
 

@@ -16,6 +16,8 @@ describe('An interrupted alert fan-out found by two instances', () => {
   beforeAll(async () => {
     first = await startTestApp();
     second = await startTestApp({ db: first.db, smtp: first.smtp, topics: first.topics });
+    // Both consumers in their group before the test: closing an app whose consumer is still joining lets kafkajs log after the test file ended.
+    for (const app of [first, second]) await eventually(async () => ((await fetch(`${app.url}/health`)).status === 200 ? true : undefined), 60_000);
   });
 
   afterAll(async () => {
