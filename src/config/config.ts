@@ -24,6 +24,16 @@ export interface AppConfig {
   /** How long a claimed delivery may stay "sending" before it counts as uncertain. */
   deliveryLeaseSeconds: number;
   logLevel: string;
+  /** Web push; null when the VAPID keys are unset (push off: its endpoints answer 404). */
+  push: PushConfig | null;
+}
+
+export interface PushConfig {
+  vapid: { publicKey: string; privateKey: string; subject: string };
+  /** Hosts a push endpoint may point at, exactly as configured ("*.domain" for any name under it). */
+  endpointHosts: string[];
+  /** Origins allowed to call the push-subscription endpoints from a browser. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +67,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryBatchSize: env.DELIVERY_BATCH_SIZE,
     deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
+    push:
+      env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && env.VAPID_SUBJECT
+        ? {
+            vapid: { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT },
+            endpointHosts: env.PUSH_ENDPOINT_HOSTS,
+            allowedOrigins: env.PUSH_ALLOWED_ORIGINS,
+          }
+        : null,
   });
 }
 
