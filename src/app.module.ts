@@ -17,6 +17,8 @@ import { HealthModule } from './health/health.module';
 import { EditorConsoleModule } from './editor-console/editor-console.module';
 import { DigestsModule } from './digests/digests.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { PushModule } from './push/push.module';
+import type { Agent } from 'node:https';
 
 @Global()
 @Module({})
@@ -29,6 +31,8 @@ class ClockModule {
 export interface AppOptions {
   /** Tests pin time here; production uses the system clock. */
   clock?: Clock;
+  /** The HTTPS agent web pushes go through: tests give one that trusts their loopback push service. */
+  pushAgent?: Agent;
 }
 
 /** The whole service. The folder tree reads as the data path: event in → article → match → outbox → SMTP. */
@@ -65,6 +69,7 @@ export class AppModule {
         KafkaModule,
         MetricsModule,
         MailModule,
+        PushModule.forRoot(options.pushAgent),
         DeliveriesModule,
         AlertsModule,
         DigestsModule,

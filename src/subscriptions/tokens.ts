@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const TOKEN_PURPOSES = ['confirm', 'preferences', 'unsubscribe', 'resubscribe'] as const;
+/** Appended only: a purpose's position is its code inside every token already sent. 'push' signs a push subscription's id. */
+export const TOKEN_PURPOSES = ['confirm', 'preferences', 'unsubscribe', 'resubscribe', 'push'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenPayload {
