@@ -7,6 +7,7 @@ import { TemplateRenderer } from '../mail/template-renderer';
 import { buildMessage, InvalidMessageError } from '../mail/mime';
 import { toArticleView, siteOf } from '../articles/article-view';
 import { ArticleView, FooterLinks, RenderedEmail } from '../mail/email-data';
+import { alertPush, PushMessage } from '../push/push-message';
 import { ClaimedDelivery } from './delivery.types';
 
 export interface OutgoingMessage {
@@ -22,6 +23,8 @@ export type Uncomposable = { error: string };
 /** A claimed batch with its articles loaded: composes one row at a time, when a sender is free for it. */
 export interface ComposableBatch {
   compose(row: ClaimedDelivery): OutgoingMessage | Uncomposable;
+  /** A push row: the alert's web push for the subscription the claim joined in. */
+  composePush(row: ClaimedDelivery): PushMessage | Uncomposable;
 }
 
 /** Turns claimed outbox rows into ready-to-send MIME: one article lookup per batch, no MJML. */
@@ -45,10 +48,11 @@ export class DeliveryComposer {
    */
   async prepare(rows: readonly ClaimedDelivery[]): Promise<ComposableBatch> {
     const articles = await this.loadArticles(rows);
-    return { compose: (row) => this.composeOne(row, articles) };
+    return { compose: (row) => this.composeOne(row, articles), composePush: (row) => composePush(row, articles) };
   }
 
   private composeOne(row: ClaimedDelivery, articles: Map<string, ArticleView>): OutgoingMessage | Uncomposable {
+    if (row.kind === 'push') return { error: 'a push is not an email' };
     if (!row.email) return { error: 'subscriber erased' };
     const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
     // Signed once and used for both the footer link and the List-Unsubscribe header.
@@ -95,6 +99,8 @@ export class DeliveryComposer {
         if (!article) return null;
         return this.renderer.render('alert', { ...footer, article, related: pick(row.relatedIds) });
       }
+      case 'push':
+        return null;
       case 'digest': {
         const digest = pick(row.articleIds);
         if (digest.length === 0) return null;
@@ -119,6 +125,17 @@ export class DeliveryComposer {
     const found = await this.prisma.article.findMany({ where: { id: { in: [...ids] } } });
     return new Map(found.map((a) => [a.id, toArticleView(a)]));
   }
+}
+
+function composePush(row: ClaimedDelivery, articles: Map<string, ArticleView>): PushMessage | Uncomposable {
+  if (row.kind !== 'push' || !row.alertId || !row.pushEndpoint || !row.pushP256dh || !row.pushAuth) return { error: 'not a push to an existing subscription' };
+  const article = articles.get(row.articleIds[0] ?? '');
+  if (!article) return { error: 'an article it delivers no longer exists' };
+  return alertPush({
+    alertId: row.alertId,
+    article: { title: article.title, summary: article.summary ?? null, url: article.url },
+    subscription: { endpoint: row.pushEndpoint, p256dh: row.pushP256dh, auth: row.pushAuth },
+  });
 }
 
 /** The bare address of a "Name <address>" From value, for the SMTP envelope. */
