@@ -19,6 +19,8 @@ export interface TestAppOptions {
   smtp?: SmtpSink;
   topics?: { articles: string; dlq: string; group: string };
   clock?: Clock;
+  /** The HTTPS agent web pushes go through (one that trusts a TestPushService's certificate). */
+  pushAgent?: import('node:https').Agent;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       overrides: options.env,
     }),
   );
-  const app = await createApp(config, { clock: options.clock });
+  const app = await createApp(config, { clock: options.clock, pushAgent: options.pushAgent });
   await app.listen(port, '127.0.0.1');
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 4 }) });
   return {
