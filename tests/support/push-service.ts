@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decrypt } from 'http_ece';
+import type { ExpectedEmail, LedgerReceived } from './ledger';
 
 /** One push as the test push service received it, decrypted with the browser's keys. */
 export interface ReceivedPush {
@@ -25,6 +26,8 @@ export interface ReceivedPush {
 /** A browser as the push service sees it: keys made the way a browser makes them (P-256 + 16-byte auth secret). */
 export interface TestBrowser {
   name: string;
+  /** Set by the test once Dispatch answered its subscription: what the ledger names its pushes by. */
+  subscriptionId?: string;
   ecdh: ECDH;
   subscription: { endpoint: string; keys: { p256dh: string; auth: string } };
 }
@@ -91,6 +94,21 @@ export class TestPushService {
     return this.received.filter((push) => push.browser === browser.name);
   }
 
+  /**
+   * The pushes this service accepted (2xx) for `alertId`, as the ledger reads received
+   * messages: Message-ID = the outbox row's (`<push.{alert}.{subscription}@host>`),
+   * recipient = the browser's ledger address. A push whose payload did not decrypt or
+   * names another alert is not one of them.
+   */
+  ledgerReceived(alertId: string, messageHost: string): LedgerReceived[] {
+    return this.received.flatMap((push) => {
+      const browser = this.browsers.get(push.browser);
+      const payload = push.payload as { alertId?: unknown } | null;
+      if (!browser || push.status >= 300 || payload?.alertId !== alertId) return [];
+      return [{ envelope: { from: 'push', to: [ledgerAddress(browser)] }, messageId: `<push.${alertId}.${browser.subscriptionId ?? '(not subscribed)'}@${messageHost}>` }];
+    });
+  }
+
   async close(): Promise<void> {
     this.agent.destroy();
     this.server.closeAllConnections();
@@ -111,6 +129,16 @@ export class TestPushService {
     });
     return answer;
   }
+}
+
+/** A browser's stand-in address in the ledger. */
+export function ledgerAddress(browser: TestBrowser): string {
+  return `${browser.name}@push.invalid`;
+}
+
+/** One push of `alertId` to each browser, for Ledger.expect(). */
+export function pushesTo(browsers: readonly TestBrowser[], alertId: string): ExpectedEmail[] {
+  return browsers.map((browser) => ({ to: ledgerAddress(browser), kind: 'push', about: alertId }));
 }
 
 function decryptPayload(browser: TestBrowser, body: Buffer): unknown {

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { generateVAPIDKeys } from 'web-push';
 import { eventually, startTestApp, TestApp } from '../../support/app';
-import { TestBrowser, TestPushService } from '../../support/push-service';
+import { assertCleanLedger, checkLedger, deliveryRows, emailsTo, Ledger } from '../../support/ledger';
+import { ledgerAddress, pushesTo, TestBrowser, TestPushService } from '../../support/push-service';
+import { messageHost } from '../../../src/mail/message-host';
 import { aReader, alertFinished, anArticle, editor, mailsOf, postAlert, recipientsOf } from '../alerts/alert-fixtures';
 
 jest.setTimeout(90_000);
@@ -38,6 +40,31 @@ describe('Web push for breaking alerts', () => {
 
   const subscribe = (browser: TestBrowser, tags: string[], headers: Record<string, string> = {}, extra: object = {}) =>
     request(sut.url).post('/push/subscriptions').set(headers).send({ subscription: browser.subscription, tags, ...extra });
+
+  it('ends with a clean ledger that counts the pushes beside the emails', async () => {
+    const readers = [await aReader(sut.prisma, { tags: ['wp-ledger'] }), await aReader(sut.prisma, { tags: ['wp-ledger'] })];
+    const unsubscribed = await aReader(sut.prisma, { tags: ['wp-ledger'], status: 'unsubscribed' });
+    const browsers = [push.browser(), push.browser(), push.browser()];
+    push.answer(browsers[2], { status: 503, headers: { 'Retry-After': '1' } });
+    const [gone, elsewhere] = [push.browser(), push.browser()];
+    push.answer(gone, { status: 410 });
+    for (const browser of [...browsers, gone]) browser.subscriptionId = (await subscribe(browser, ['wp-ledger']).expect(201)).body.id;
+    elsewhere.subscriptionId = (await subscribe(elsewhere, ['wp-ledger-other']).expect(201)).body.id;
+    const article = await anArticle(sut.prisma, { tags: ['wp-ledger'] });
+
+    const { body } = await postAlert(sut, { articleId: article.id }).expect(202);
+    await alertFinished(sut, body.alertId);
+
+    const ledger = new Ledger()
+      .expect(emailsTo(readers, 'alert', body.alertId))
+      .expect(pushesTo(browsers, body.alertId))
+      .forbid([unsubscribed], 'unsubscribed before the alert')
+      .forbid([ledgerAddress(gone)], 'its push service said the subscription is gone')
+      .forbid([ledgerAddress(elsewhere)], 'subscribed to other tags');
+    const received = [...mailsOf(sut.smtp.messages, body.alertId), ...push.ledgerReceived(body.alertId, messageHost(sut.config))];
+    const report = assertCleanLedger(checkLedger({ ...ledger.expectation(), received, rows: await deliveryRows(sut.prisma), connectionsInUse: sut.config.smtp.poolSize }));
+    expect(report).toMatchObject({ expected: 5, received: 5 });
+  });
 
   it('serves the public key and a service worker that shows the alert and opens the article', async () => {
     expect((await request(sut.url).get('/push/key').expect(200)).body).toEqual({ publicKey: vapid.publicKey });
