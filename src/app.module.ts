@@ -18,6 +18,8 @@ import { EditorConsoleModule } from './editor-console/editor-console.module';
 import { DigestsModule } from './digests/digests.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { FeedbackModule } from './feedback/feedback.module';
+import { PushModule } from './push/push.module';
+import type { Agent } from 'node:https';
 
 @Global()
 @Module({})
@@ -32,6 +34,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Where SNS signing certificates may be fetched from; tests serve their own on loopback. Amazon's SNS hosts otherwise. */
   snsHosts?: RegExp;
+  /** The HTTPS agent web pushes go through: tests give one that trusts their loopback push service. */
+  pushAgent?: Agent;
 }
 
 /** The whole service. The folder tree reads as the data path: event in → article → match → outbox → SMTP. */
@@ -68,6 +72,7 @@ export class AppModule {
         KafkaModule,
         MetricsModule,
         MailModule,
+        PushModule.forRoot(options.pushAgent),
         DeliveriesModule,
         AlertsModule,
         DigestsModule,

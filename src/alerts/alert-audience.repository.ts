@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
+import { pushAudienceSlice } from '../push/push-subscriptions.repository';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { Outbox } from '../deliveries/outbox';
@@ -31,6 +34,7 @@ export class AlertAudienceRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: Outbox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async countAudience(tags: readonly string[]): Promise<number> {
@@ -51,6 +55,16 @@ export class AlertAudienceRepository {
       ORDER BY s."id"
       LIMIT ${size}`;
     const { queued, scanned, last } = await this.outbox.queueAlertSlice(target, slice);
+    return { queued, last: scanned < size ? null : last };
+  }
+
+  /**
+   * The same for the alert's web pushes: the next slice of matching push subscriptions
+   * after `afterId`. Without VAPID keys there are none to reach, and no query is made.
+   */
+  async queuePushSlice(target: FanoutTarget, afterId: string, size: number): Promise<{ queued: number; last: string | null }> {
+    if (!this.config.push) return { queued: 0, last: null };
+    const { queued, scanned, last } = await this.outbox.queuePushSlice(target, pushAudienceSlice(target.tags, afterId, size));
     return { queued, last: scanned < size ? null : last };
   }
 }

@@ -43,9 +43,9 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
     await Promise.allSettled(this.running.values());
   }
 
-  /** Goes on in the background after `cursor` (the last subscriber already queued). */
-  continue(target: FanoutTarget, cursor: string): void {
-    const promise = this.finish(target, cursor)
+  /** Goes on in the background after `cursors` (the last subscriber and push subscription already queued). */
+  continue(target: FanoutTarget, cursors: FanoutCursors): void {
+    const promise = this.finish(target, cursors)
       .catch((error: Error) => this.logger.error({ alertId: target.alertId, err: error.message, msg: 'alert fan-out interrupted; another instance resumes it when its lease runs out' }))
       .finally(() => this.running.delete(target.alertId));
     this.running.set(target.alertId, promise);
@@ -57,12 +57,20 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
     await this.progress.settle([alertId]);
   }
 
-  private async finish(target: FanoutTarget, after: string): Promise<void> {
-    let cursor: string | null = after;
+  private async finish(target: FanoutTarget, cursors: FanoutCursors): Promise<void> {
+    let cursor = cursors.email;
     while (cursor !== null) {
       const slice = await this.audience.queueSlice(target, cursor, FANOUT_SLICE);
       if (!(await this.alerts.advanceFanout(target.alertId, slice.last, FANOUT_LEASE_SECONDS))) return;
       cursor = slice.last;
+    }
+    // Pushes after emails; their cursor is not stored (a null cursor only renews the lease),
+    // so a resumed fan-out queues pushes again from the first, which the dedupe keys absorb.
+    let pushCursor = cursors.push;
+    while (pushCursor !== null) {
+      const slice = await this.audience.queuePushSlice(target, pushCursor, FANOUT_SLICE);
+      if (!(await this.alerts.advanceFanout(target.alertId, null, FANOUT_LEASE_SECONDS))) return;
+      pushCursor = slice.last;
     }
     await this.alerts.markFannedOut(target.alertId);
     // The outbox only calls an alert sent once it is fanned out; if every email went
@@ -81,7 +89,7 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
         const relatedIds = await this.related.of({ id: alert.articleId, ...alert.article });
         const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, relatedIds };
         this.logger.warn({ alertId: alert.id, from: alert.cursor ?? 'the first reader', msg: 'resuming an interrupted alert fan-out' });
-        this.continue(target, alert.cursor ?? FROM_FIRST_SUBSCRIBER);
+        this.continue(target, { email: alert.cursor ?? FROM_FIRST_SUBSCRIBER, push: FROM_FIRST_SUBSCRIBER });
       }
     } catch (error) {
       this.logger.warn({ err: (error as Error).message, msg: 'alert sweep failed; will retry' });
@@ -89,5 +97,11 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-/** The nil uuid sorts before every subscriber id. */
+/** The nil uuid sorts before every subscriber (and push subscription) id. */
 export const FROM_FIRST_SUBSCRIBER = '00000000-0000-0000-0000-000000000000';
+
+/** Where a fan-out goes on from, per channel: the last id already queued, or null once that channel is done. */
+export interface FanoutCursors {
+  email: string | null;
+  push: string | null;
+}

@@ -77,13 +77,13 @@ export class AlertsRepository {
   }
 
   /**
-   * Marks the fan-out complete, recording the final audience (its outbox rows).
+   * Marks the fan-out complete, recording the final audience (its email rows; pushes are another channel).
    * Returns false when it was already marked, e.g. by another instance.
    */
   async markFannedOut(alertId: string): Promise<boolean> {
     const updated = await this.prisma.$executeRaw`
       UPDATE "Alert" SET "fannedOutAt" = now(), "fanoutLeaseUntil" = NULL,
-        "recipients" = (SELECT count(*) FROM "Delivery" d WHERE d."alertId" = ${alertId}::uuid)
+        "recipients" = (SELECT count(*) FROM "Delivery" d WHERE d."alertId" = ${alertId}::uuid AND d."kind" = 'alert')
       WHERE "id" = ${alertId}::uuid AND "fannedOutAt" IS NULL`;
     return updated > 0;
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { DeliveryCountsRepository } from '../deliveries/delivery-counts.repository';
 import { AlertAudienceRepository, FanoutTarget } from './alert-audience.repository';
-import { AlertFanout, FANOUT_LEASE_SECONDS } from './alert-fanout';
+import { AlertFanout, FANOUT_LEASE_SECONDS, FROM_FIRST_SUBSCRIBER } from './alert-fanout';
 import { AlertsRepository } from './alerts.repository';
 import { RelatedToAlert } from './related-to-alert';
 
@@ -89,14 +89,18 @@ export class CreateAlert {
       return { alertId: winner.id, recipients: winner.recipients, existing: true };
     }
     const target: FanoutTarget = { alertId: created.id, articleId: article.id, tags, relatedIds };
-    const first = await this.audience.queueSlice(target, null, FIRST_SLICE);
+    // The first emails and the first pushes are written side by side, on two connections.
+    const [first, firstPush] = await Promise.all([
+      this.audience.queueSlice(target, null, FIRST_SLICE),
+      this.audience.queuePushSlice(target, FROM_FIRST_SUBSCRIBER, FIRST_SLICE),
+    ]);
     // Counted after the first slice is queued, so counting a large audience never delays the first email.
     const recipients = first.last === null ? first.queued : await this.audience.countAudience(tags);
     await this.alerts.setRecipients(created.id, recipients);
-    if (first.last === null) await this.fanout.completed(created.id);
+    if (first.last === null && firstPush.last === null) await this.fanout.completed(created.id);
     else {
       await this.alerts.advanceFanout(created.id, first.last, FANOUT_LEASE_SECONDS);
-      this.fanout.continue(target, first.last);
+      this.fanout.continue(target, { email: first.last, push: firstPush.last });
     }
     this.logger.log({ alertId: created.id, articleId: article.id, sentBy: input.sentBy, tags, recipients, msg: 'alert created' });
     return { alertId: created.id, recipients, existing: false };

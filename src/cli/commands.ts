@@ -1,4 +1,5 @@
 import { Kafka } from 'kafkajs';
+import { generateVAPIDKeys } from 'web-push';
 import { AppConfig } from '../config/config';
 import { normalizeEmailAddress } from '../subscriptions/email-address';
 import { suppressionHashes } from '../suppression/email-hash';
@@ -164,7 +165,24 @@ const suppressionsList: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [dlqReplay, deliveryResend, alertStatus, runStatus, suppressionsList];
+const pushKeys: Command = {
+  name: 'push:keys',
+  usage: 'push:keys [--json]',
+  summary: 'make a new VAPID key pair for web push (prints VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY; keep the private one secret)',
+  options: JSON_OPTION,
+  async run(args, _deps, io) {
+    const { publicKey, privateKey } = generateVAPIDKeys();
+    if (args.options.has('json')) io.out(JSON.stringify({ publicKey, privateKey }));
+    else {
+      io.out(`VAPID_PUBLIC_KEY=${publicKey}`);
+      io.out(`VAPID_PRIVATE_KEY=${privateKey}`);
+      io.out('# and VAPID_SUBJECT=mailto:you@your-site or https://your-site; changing the pair later invalidates every push subscription');
+    }
+    return Promise.resolve(EXIT.ok);
+  },
+};
+
+export const COMMANDS: readonly Command[] = [dlqReplay, deliveryResend, alertStatus, runStatus, suppressionsList, pushKeys];
 
 export function helpText(): string[] {
   return [

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { createECDH } from 'node:crypto';
 import { z } from 'zod';
 
 const DEV_TOKEN_SECRET = 'dispatch-development-secret-not-for-production';
@@ -52,6 +53,17 @@ const trustProxy = z
     ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or comma-separated proxy addresses / CIDRs (e.g. 10.0.0.0/8,127.0.0.1)' });
     return z.NEVER;
   });
+/** The public push services' hosts (FCM, Mozilla, Apple, Windows): where browsers' push endpoints point. */
+export const DEFAULT_PUSH_ENDPOINT_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'web.push.apple.com', '*.notify.windows.com'];
+
+const base64url = (bytes: number, what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, `must be ${what} in URL-safe base64 (npm run dispatch -- push:keys makes a pair)`)
+    .refine((value) => Buffer.from(value, 'base64url').length === bytes, `must be ${what} (${bytes} bytes, URL-safe base64; npm run dispatch -- push:keys makes a pair)`);
+
+/** A host name or address, or "*." and a domain for any name under it: nothing else, so the list says exactly where pushes may go. */
+const pushHost = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
 
 /** Every environment variable the service reads, with CONTRACT.md's defaults. */
 export const envSchema = z
@@ -118,6 +130,22 @@ export const envSchema = z
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     CONSUMER_BATCH_DEADLINE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+    VAPID_PUBLIC_KEY: base64url(65, 'an uncompressed P-256 public key').refine((value) => Buffer.from(value, 'base64url')[0] === 4, 'must be an uncompressed P-256 public key (starting with 0x04)').optional(),
+    VAPID_PRIVATE_KEY: base64url(32, 'a P-256 private key').optional(),
+    VAPID_SUBJECT: z
+      .string()
+      .refine((value) => /^mailto:[^\s@]+@[^\s@]+$/.test(value) || /^https:\/\/[^\s]+$/.test(value), 'must be a mailto: address or an https: URL (RFC 8292)')
+      .optional(),
+    PUSH_ENDPOINT_HOSTS: z
+      .string()
+      .default(DEFAULT_PUSH_ENDPOINT_HOSTS.join(','))
+      .transform((value) => csv(value).map((host) => host.toLowerCase()))
+      .refine((hosts) => hosts.length > 0 && hosts.every((host) => pushHost.test(host)), 'must be host names or addresses, comma-separated ("*.example.com" for any name under a domain)'),
+    PUSH_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform(csv)
+      .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin) && new URL(origin).origin === origin), 'must be origins like https://news.example.com (scheme, host, optional port; no path), comma-separated'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({
@@ -129,6 +157,24 @@ export const envSchema = z
     if (!env.TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'is required when NODE_ENV=production' });
     }
+    const vapid = ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT'] as const;
+    const missing = vapid.filter((name) => env[name] === undefined);
+    if (missing.length > 0 && missing.length < vapid.length) {
+      ctx.addIssue({ code: 'custom', path: [missing[0]], message: 'is required when any of VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT is set (all three or none)' });
+    } else if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && !vapidPairMatches(env.VAPID_PUBLIC_KEY, env.VAPID_PRIVATE_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['VAPID_PRIVATE_KEY'], message: 'is not the private key of VAPID_PUBLIC_KEY' });
+    }
   });
+
+/** Push services check the JWT against the public key browsers subscribed with: a mismatched pair fails every push. */
+function vapidPairMatches(publicKey: string, privateKey: string): boolean {
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+    return ecdh.getPublicKey().equals(Buffer.from(publicKey, 'base64url'));
+  } catch {
+    return false;
+  }
+}
 
 export type Env = z.output<typeof envSchema>;

@@ -60,6 +60,16 @@ export interface AppConfig {
   logLevel: string;
   /** Express `trust proxy`: which hops may name the client in X-Forwarded-For (false: none). */
   trustProxy: false | number | string[];
+  /** Web push; null when the VAPID keys are unset (push off: its endpoints answer 404). */
+  push: PushConfig | null;
+}
+
+export interface PushConfig {
+  vapid: { publicKey: string; privateKey: string; subject: string };
+  /** Hosts a push endpoint may point at, exactly as configured ("*.domain" for any name under it). */
+  endpointHosts: string[];
+  /** Origins allowed to call the push-subscription endpoints from a browser. */
+  allowedOrigins: string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -115,6 +125,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    push:
+      env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && env.VAPID_SUBJECT
+        ? {
+            vapid: { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT },
+            endpointHosts: env.PUSH_ENDPOINT_HOSTS,
+            allowedOrigins: env.PUSH_ALLOWED_ORIGINS,
+          }
+        : null,
   });
 }
 

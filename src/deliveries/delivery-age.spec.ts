@@ -18,6 +18,7 @@ describe(giveUpAt.name, () => {
   });
 
   it('has a limit for every kind', () => {
-    expect(Object.keys(MAX_AGE_MS).sort()).toEqual(['alert', 'confirm', 'digest', 'manage']);
+    expect(Object.keys(MAX_AGE_MS).sort()).toEqual(['alert', 'confirm', 'digest', 'manage', 'push']);
+    expect(MAX_AGE_MS.push).toBe(HOUR);
   });
 });

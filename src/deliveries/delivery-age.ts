@@ -10,6 +10,7 @@ const DAY_MS = 24 * HOUR_MS;
  * - a confirmation or preference link: 3 days (its token lives longer; a reader
  *   who signed up during a long relay outage still gets it when the relay is back);
  * - a breaking alert: 6 hours, after which it is no longer news;
+ * - a breaking alert's web push: 1 hour, its TTL at the push service;
  * - a digest: until the reader's next one is due (a day for a daily, a week for a
  *   weekly one), which would carry the same stories anyway.
  */
@@ -17,6 +18,7 @@ export const MAX_AGE_MS: Readonly<Record<DeliveryKind, number>> = {
   confirm: 3 * DAY_MS,
   manage: 3 * DAY_MS,
   alert: 6 * HOUR_MS,
+  push: HOUR_MS,
   digest: DAY_MS,
 };
 

@@ -10,6 +10,7 @@ import { ArticleView, FooterLinks, RenderedEmail } from '../mail/email-data';
 import { bulkMailHeaders, composeEmail } from '../mail/compose-email';
 import { BounceReferences } from '../mail/bounce-reference';
 import { messageHost } from '../mail/message-host';
+import { alertPush, PushMessage } from '../push/push-message';
 import { ClaimedDelivery } from './delivery.types';
 
 export interface OutgoingMessage {
@@ -26,6 +27,8 @@ export type Uncomposable = { error: string };
 /** A claimed batch with its articles loaded: composes one row at a time, when a sender is free for it. */
 export interface ComposableBatch {
   compose(row: ClaimedDelivery): OutgoingMessage | Uncomposable;
+  /** A push row: the alert's web push for the subscription the claim joined in. */
+  composePush(row: ClaimedDelivery): PushMessage | Uncomposable;
 }
 
 /** Turns claimed outbox rows into ready-to-send MIME: one article lookup per batch, no MJML. */
@@ -50,10 +53,11 @@ export class DeliveryComposer {
    */
   async prepare(rows: readonly ClaimedDelivery[]): Promise<ComposableBatch> {
     const [articles, runIds] = await Promise.all([this.loadArticles(rows), this.loadRunIds(rows)]);
-    return { compose: (row) => this.composeOne(row, articles, runIds) };
+    return { compose: (row) => this.composeOne(row, articles, runIds), composePush: (row) => composePush(row, articles) };
   }
 
   private composeOne(row: ClaimedDelivery, articles: Map<string, ArticleView>, runIds: Map<bigint, string>): OutgoingMessage | Uncomposable {
+    if (row.kind === 'push') return { error: 'a push is not an email' };
     if (!row.email) return { error: 'subscriber erased' };
     const subscriber = { id: row.subscriberId as string, tokenVersion: row.tokenVersion ?? 0 };
     // Signed once and used for both the footer link and the List-Unsubscribe header.
@@ -109,6 +113,8 @@ export class DeliveryComposer {
         if (!article) return null;
         return composeEmail(this.renderer, { kind: 'alert', footer, article, related: pick(row.relatedIds) });
       }
+      case 'push':
+        return null;
       case 'digest': {
         const digest = pick(row.articleIds);
         if (digest.length === 0) return null;
@@ -135,4 +141,15 @@ export class DeliveryComposer {
     const found = await this.prisma.article.findMany({ where: { id: { in: [...ids] } } });
     return new Map(found.map((a) => [a.id, toArticleView(a)]));
   }
+}
+
+function composePush(row: ClaimedDelivery, articles: Map<string, ArticleView>): PushMessage | Uncomposable {
+  if (row.kind !== 'push' || !row.alertId || !row.pushEndpoint || !row.pushP256dh || !row.pushAuth) return { error: 'not a push to an existing subscription' };
+  const article = articles.get(row.articleIds[0] ?? '');
+  if (!article) return { error: 'an article it delivers no longer exists' };
+  return alertPush({
+    alertId: row.alertId,
+    article: { title: article.title, summary: article.summary ?? null, url: article.url },
+    subscription: { endpoint: row.pushEndpoint, p256dh: row.pushP256dh, auth: row.pushAuth },
+  });
 }

@@ -14,7 +14,8 @@ export class DeliveryCountsRepository {
   async forAlert(alertId: string): Promise<DeliveryCounts> {
     const counts = await this.prisma.delivery.groupBy({
       by: ['status'],
-      where: { alertId, status: { in: ['sent', 'failed'] } },
+      // The alert's emails: its pushes are another channel, counted apart.
+      where: { alertId, kind: 'alert', status: { in: ['sent', 'failed'] } },
       _count: { _all: true },
     });
     const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;

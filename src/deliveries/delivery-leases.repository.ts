@@ -55,14 +55,16 @@ export class DeliveryLeasesRepository {
         RETURNING d.*, picked."previousStatus"
       )
       SELECT l."id", l."kind", l."messageId", l."status", l."attempts", l."subscriberId", l."alertId",
-             l."articleIds", l."relatedIds", l."payload", l."createdAt", l."leaseToken",
+             l."articleIds", l."relatedIds", l."payload", l."createdAt", l."leaseToken", l."pushSubscriptionId",
              (l."previousStatus" = 'uncertain') AS "wasUncertain",
              s."email", s."status"::text AS "subscriberStatus", s."tokenVersion",
              ${SUBSCRIBER_SUPPRESSED.sql} AS "suppressed",
-             a."createdAt" AS "alertCreatedAt"
+             a."createdAt" AS "alertCreatedAt",
+             p."endpoint" AS "pushEndpoint", p."p256dh" AS "pushP256dh", p."auth" AS "pushAuth"
       FROM leased l
       LEFT JOIN "Subscriber" s ON s."id" = l."subscriberId"
       LEFT JOIN "Alert" a ON a."id" = l."alertId"
+      LEFT JOIN "PushSubscription" p ON p."id" = l."pushSubscriptionId"
       ORDER BY l."priority", l."id"`,
       values,
     );

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SuppressionRepository } from '../suppression/suppression.repository';
+import { PushSubscriptionsRepository } from '../push/push-subscriptions.repository';
 import { AlertRowsInHand } from './alert-rows-in-hand';
 import { DeliveryEvents } from './delivery-events';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
@@ -42,6 +43,7 @@ export class DeliveryRecorder {
     private readonly events: DeliveryEvents,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly pushSubscriptions: PushSubscriptionsRepository,
   ) {
     this.budget = new WireBudget(config.smtp.poolSize);
   }
@@ -106,6 +108,13 @@ export class DeliveryRecorder {
         if (decision.suppress === 'hard') await this.suppression.suppress(address, `hard bounce: ${decision.error}`);
         else if (decision.suppress === 'soft' && row.subscriberId) await this.suppression.recordSoftBounce(row.subscriberId, address, decision.error);
         this.logger.warn({ ...log, suppress: decision.suppress, err: decision.error, msg: 'delivery failed' });
+        break;
+      case 'expired':
+        await this.outcomes.markFailed(row, decision.error);
+        this.metrics.deliveriesFailed.inc(kind);
+        // Its other queued pushes find it gone when they are claimed, and are skipped.
+        if (row.pushSubscriptionId) await this.pushSubscriptions.remove(row.pushSubscriptionId);
+        this.logger.log({ ...log, err: decision.error, msg: 'push subscription expired at its push service; removed' });
         break;
     }
     await this.letGo([row]);

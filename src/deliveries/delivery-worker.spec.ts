@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { MailTransport, SendOutcome, SmtpEnvelope } from '../mail/mail-transport';
 import { MetricsService } from '../metrics/metrics.service';
+import { PushSubscriptionsRepository } from '../push/push-subscriptions.repository';
 import { SuppressionRepository } from '../suppression/suppression.repository';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliveryEvents } from './delivery-events';
@@ -46,6 +47,10 @@ function aRow(id: number, reader: string): ClaimedDelivery {
     alertCreatedAt: null,
     createdAt: new Date(),
     leaseToken: 'claim-1',
+    pushSubscriptionId: null,
+    pushEndpoint: null,
+    pushP256dh: null,
+    pushAuth: null,
   };
 }
 
@@ -206,7 +211,7 @@ describe(DeliveryWorker.name, () => {
   function start(outbox: FakeOutbox, transport: MailTransport, watch: FakeWatch, duringPrepare: () => void = () => undefined, settings = config): Promise<void> {
     const metrics = new MetricsService();
     const outcomes = outbox as unknown as DeliveryOutcomesRepository;
-    const recorder = new DeliveryRecorder(outcomes, {} as SuppressionRepository, new DeliveryEvents(), metrics, settings);
+    const recorder = new DeliveryRecorder(outcomes, {} as SuppressionRepository, new DeliveryEvents(), metrics, settings, {} as PushSubscriptionsRepository);
     worker = new DeliveryWorker(
       outbox as unknown as DeliveryLeasesRepository,
       outcomes,
@@ -218,12 +223,13 @@ describe(DeliveryWorker.name, () => {
       new OutboxSignal(),
       transport,
       settings,
+      { send: () => Promise.reject(new Error('no push in these rows')) },
     );
     return worker.onApplicationBootstrap();
   }
 
   const confirmed = (rows: ClaimedDelivery[], gone: string): Eligibility =>
-    new Map(rows.map((row) => [row.id, { email: row.email, subscriberStatus: row.subscriberId === gone ? 'unsubscribed' : 'confirmed', suppressed: false }]));
+    new Map(rows.map((row) => [row.id, { email: row.email, subscriberStatus: row.subscriberId === gone ? 'unsubscribed' : 'confirmed', suppressed: false, pushEndpoint: null }]));
 
   it('makes a sender that takes a row while its re-read runs wait for the answer, in one query for all', async () => {
     const watch = new FakeWatch();

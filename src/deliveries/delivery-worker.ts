@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config';
 import { MailTransport } from '../mail/mail-transport';
 import { MAIL_TRANSPORT } from '../mail/mail.module';
 import { MetricsService } from '../metrics/metrics.service';
+import { PUSH_TRANSPORT, PushTransport } from '../push/push-transport';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliveryLeasesRepository } from './delivery-leases.repository';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
@@ -17,7 +18,7 @@ import { EligibilityWatch } from './eligibility-watch';
 import { OutboxSignal } from './outbox-signal';
 import { OutboxStatus } from './outbox-status';
 import { PauseReason } from './outbox-breaker';
-import { decideSend } from './send-decision';
+import { decidePush, decideSend } from './send-decision';
 import { Signal } from './signal';
 
 const IDLE_POLL_MS = 200;
@@ -80,6 +81,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     signal: OutboxSignal,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUSH_TRANSPORT) private readonly push: PushTransport,
   ) {
     this.concurrency = config.smtp.poolSize * 4;
     this.lowWater = Math.max(this.concurrency * 2, Math.ceil(config.deliveryBatchSize / 2));
@@ -344,6 +346,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** Holds a slot of the wire budget from before the send until its outcome is recorded (the recorder gives it back). */
   private async deliver(entry: RowInHand): Promise<'withdrawn' | 'done'> {
+    if (entry.row.kind === 'push') return this.deliverPush(entry);
     const { row, batch } = entry;
     await this.recorder.budget.take();
     if (!this.running) {
@@ -383,12 +386,55 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.recorder.record(row, decision, message.to);
       return 'done';
     } catch (error) {
-      // Recording an outcome failed (the recorder gave the slot back): the row keeps its lease and comes back as uncertain.
-      this.pause('database', error as Error);
-      await this.recorder.letGo([row]);
-      this.logger.error({ deliveryId: String(row.id), err: (error as Error).message, msg: 'delivery outcome not recorded' });
+      // The recorder gave the slot back.
+      await this.notRecorded(row, error as Error);
       return 'done';
     }
   }
 
+  /**
+   * A push row: the same lease, wire budget and recorder as an email, through the push
+   * transport. Nothing to withdraw once a request has started: a push is one request.
+   */
+  private async deliverPush(entry: RowInHand): Promise<'withdrawn' | 'done'> {
+    const { row, batch } = entry;
+    await this.recorder.budget.take();
+    if (!this.running) {
+      this.recorder.budget.giveBack();
+      this.putBack(entry);
+      return 'done';
+    }
+    try {
+      if (new Date() > giveUpAt(row)) {
+        await this.recorder.record(row, { mark: 'failed', error: 'too old to send', suppress: null }, '');
+        return 'done';
+      }
+      const message = batch.composePush(row);
+      if ('error' in message) {
+        await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${message.error}`, suppress: null }, '');
+        return 'done';
+      }
+      if (entry.withdrawn || entry.lost === true || !this.leaseUsable(entry)) {
+        this.recorder.budget.giveBack();
+        return 'withdrawn';
+      }
+      const outcome = await this.push.send(message);
+      if (row.wasUncertain) {
+        this.metrics.uncertainResends.inc({ kind: row.kind });
+        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'push resent: an earlier attempt may have reached the push service' });
+      }
+      await this.recorder.record(row, decidePush(outcome, row, new Date()), '');
+      return 'done';
+    } catch (error) {
+      await this.notRecorded(row, error as Error);
+      return 'done';
+    }
+  }
+
+  /** Recording an outcome failed: the row keeps its lease and comes back as uncertain. */
+  private async notRecorded(row: ClaimedDelivery, error: Error): Promise<void> {
+    this.pause('database', error);
+    await this.recorder.letGo([row]);
+    this.logger.error({ deliveryId: String(row.id), err: error.message, msg: 'delivery outcome not recorded' });
+  }
 }

@@ -1,7 +1,7 @@
 import type { DeliveryKind } from '../generated/prisma/enums';
 
 /** Sends first when lower: a breaking alert never waits behind a digest run. */
-export const PRIORITY: Record<DeliveryKind, number> = { alert: 0, confirm: 1, manage: 1, digest: 2 };
+export const PRIORITY: Record<DeliveryKind, number> = { alert: 0, push: 0, confirm: 1, manage: 1, digest: 2 };
 
 /** A row as its holder names it in every write: the id and the token of the claim that leased it. */
 export interface HeldRow {
@@ -34,5 +34,10 @@ export interface ClaimedDelivery extends HeldRow {
   tokenVersion: number | null;
   suppressed: boolean;
   alertCreatedAt: Date | null;
+  /** Push rows: the subscription it goes to, and (joined by the claim) its endpoint and keys; all null once it was removed. */
+  pushSubscriptionId: string | null;
+  pushEndpoint: string | null;
+  pushP256dh: string | null;
+  pushAuth: string | null;
   createdAt: Date;
 }

@@ -71,7 +71,7 @@ export class EligibilityGate {
   heard(notice: EligibilityNotice | undefined, waiting: Iterable<RowInHand>, beingSent: Iterable<RowInHand>): void {
     this.noticesSeen += 1;
     const concerned = (entry: RowInHand) =>
-      notice === undefined || noticeConcerns(notice, entry.row.subscriberId, () => (entry.addressHash ??= entry.row.email ? emailHash(entry.row.email) : null));
+      notice === undefined || noticeConcerns(notice, entry.row, () => (entry.addressHash ??= entry.row.email ? emailHash(entry.row.email) : null));
     for (const entry of waiting) if (concerned(entry)) markStale(entry);
     for (const entry of beingSent) {
       if (!concerned(entry)) continue;

@@ -1,28 +1,39 @@
 import { noticeConcerns, parseEligibilityNotice } from './eligibility-notice';
 
 describe(parseEligibilityNotice.name, () => {
-  it('reads a subscriber notice and a suppression notice', () => {
+  it('reads a subscriber notice, a suppression notice and a removed push subscription', () => {
     expect(parseEligibilityNotice('s:6f1c2a4e-0000-4000-8000-000000000001')).toEqual({ subscriberId: '6f1c2a4e-0000-4000-8000-000000000001' });
     expect(parseEligibilityNotice('h:ab12')).toEqual({ emailHash: 'ab12' });
+    expect(parseEligibilityNotice('p:7b0c8f8e-3f0a-4c55-9a57-2f1c4c3b8a10')).toEqual({ pushSubscriptionId: '7b0c8f8e-3f0a-4c55-9a57-2f1c4c3b8a10' });
   });
 
-  it.each([undefined, '', 's:', 'h:', 'x:1', 'subscriber'])('does not understand %p', (payload) => {
+  it.each([undefined, '', 's:', 'h:', 'p:', 'x:1', 'subscriber'])('does not understand %p', (payload) => {
     expect(parseEligibilityNotice(payload)).toBeNull();
   });
 });
 
 describe(noticeConcerns.name, () => {
+  const reader = (subscriberId: string | null) => ({ subscriberId, pushSubscriptionId: null });
+
   it('matches a subscriber notice by id, without hashing the address', () => {
     const hash = jest.fn(() => 'h');
-    expect(noticeConcerns({ subscriberId: 'a' }, 'a', hash)).toBe(true);
-    expect(noticeConcerns({ subscriberId: 'a' }, 'b', hash)).toBe(false);
-    expect(noticeConcerns({ subscriberId: 'a' }, null, hash)).toBe(false);
+    expect(noticeConcerns({ subscriberId: 'a' }, reader('a'), hash)).toBe(true);
+    expect(noticeConcerns({ subscriberId: 'a' }, reader('b'), hash)).toBe(false);
+    expect(noticeConcerns({ subscriberId: 'a' }, reader(null), hash)).toBe(false);
     expect(hash).not.toHaveBeenCalled();
   });
 
   it('matches a suppression notice by the address hash', () => {
-    expect(noticeConcerns({ emailHash: 'h1' }, 'a', () => 'h1')).toBe(true);
-    expect(noticeConcerns({ emailHash: 'h1' }, 'a', () => 'h2')).toBe(false);
-    expect(noticeConcerns({ emailHash: 'h1' }, 'a', () => null)).toBe(false);
+    expect(noticeConcerns({ emailHash: 'h1' }, reader('a'), () => 'h1')).toBe(true);
+    expect(noticeConcerns({ emailHash: 'h1' }, reader('a'), () => 'h2')).toBe(false);
+    expect(noticeConcerns({ emailHash: 'h1' }, reader('a'), () => null)).toBe(false);
+  });
+
+  it('matches a removed push subscription by its id, never a reader by it', () => {
+    const hash = jest.fn(() => null);
+    expect(noticeConcerns({ pushSubscriptionId: 'p1' }, { subscriberId: null, pushSubscriptionId: 'p1' }, hash)).toBe(true);
+    expect(noticeConcerns({ pushSubscriptionId: 'p1' }, { subscriberId: null, pushSubscriptionId: 'p2' }, hash)).toBe(false);
+    expect(noticeConcerns({ pushSubscriptionId: 'p1' }, reader('p1'), hash)).toBe(false);
+    expect(hash).not.toHaveBeenCalled();
   });
 });

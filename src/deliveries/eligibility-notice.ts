@@ -1,18 +1,24 @@
 /** The PostgreSQL channel the eligibility triggers announce on (migration 20261124090000). */
 export const ELIGIBILITY_CHANNEL = 'dispatch_eligibility';
 
-/** A reader's status or address changed (or they were erased), or an address was suppressed. */
-export type EligibilityNotice = { subscriberId: string } | { emailHash: string };
+/** A reader's status or address changed (or they were erased), an address was suppressed, or a push subscription was removed. */
+export type EligibilityNotice = { subscriberId: string } | { emailHash: string } | { pushSubscriptionId: string };
 
 /** Reads a notification payload; null for one this version does not know, which callers treat as "re-check everything". */
 export function parseEligibilityNotice(payload: string | undefined): EligibilityNotice | null {
   if (payload?.startsWith('s:') && payload.length > 2) return { subscriberId: payload.slice(2) };
   if (payload?.startsWith('h:') && payload.length > 2) return { emailHash: payload.slice(2) };
+  if (payload?.startsWith('p:') && payload.length > 2) return { pushSubscriptionId: payload.slice(2) };
   return null;
 }
 
-/** Whether a notice is about this reader: by id, or by the hash of their address (computed only when asked). */
-export function noticeConcerns(notice: EligibilityNotice, subscriberId: string | null, addressHash: () => string | null): boolean {
-  if ('subscriberId' in notice) return notice.subscriberId === subscriberId;
+/** Whether a notice is about this row's reader (by id, or by the hash of their address, computed only when asked) or its push subscription. */
+export function noticeConcerns(
+  notice: EligibilityNotice,
+  row: { subscriberId: string | null; pushSubscriptionId: string | null },
+  addressHash: () => string | null,
+): boolean {
+  if ('subscriberId' in notice) return notice.subscriberId === row.subscriberId;
+  if ('pushSubscriptionId' in notice) return notice.pushSubscriptionId === row.pushSubscriptionId;
   return notice.emailHash === addressHash();
 }

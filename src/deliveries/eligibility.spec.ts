@@ -1,10 +1,13 @@
 import { ineligibilityReason } from './eligibility';
 
-const aRow = (overrides: Partial<Parameters<typeof ineligibilityReason>[0]> = {}) => ({
-  kind: 'digest' as const,
+type Row = Parameters<typeof ineligibilityReason>[0];
+
+const aRow = (overrides: Partial<Row> = {}): Row => ({
+  kind: 'digest',
   email: 'reader@example.com',
   subscriberStatus: 'confirmed' as const,
   suppressed: false,
+  pushEndpoint: null,
   ...overrides,
 });
 
@@ -22,6 +25,12 @@ describe(ineligibilityReason.name, () => {
 
   it('does not send a confirmation to an address that is already confirmed', () => {
     expect(ineligibilityReason(aRow({ kind: 'confirm' }))).toBe('subscriber is confirmed');
+  });
+
+  it('sends a push while its subscription exists, whoever the reader is', () => {
+    const push = { kind: 'push' as const, email: null, subscriberStatus: null };
+    expect(ineligibilityReason(aRow({ ...push, pushEndpoint: 'https://fcm.googleapis.com/fcm/send/x' }))).toBeNull();
+    expect(ineligibilityReason(aRow(push))).toBe('push subscription removed');
   });
 
   it('skips suppressed and erased addresses whatever the kind', () => {

@@ -122,6 +122,30 @@ export class Outbox {
     return { queued, scanned: Number(row.scanned), last: row.last };
   }
 
+  /**
+   * Queues an alert's web push for one slice of the push subscriptions (`slice` selects
+   * their ids, column "id"), set-based like the email slices: one row per subscription,
+   * `push:{alert}:{subscription}`, so re-running a slice is a no-op. Returns how many rows
+   * were new, how many subscriptions the slice held and the last of them.
+   */
+  async queuePushSlice(mail: Pick<AlertMail, 'alertId' | 'articleId'>, slice: Prisma.Sql): Promise<{ queued: number; scanned: number; last: string | null }> {
+    const [row] = await this.prisma.$queryRaw<{ last: string | null; scanned: bigint; queued: bigint }[]>`
+      WITH slice AS (${slice}), inserted AS (
+        INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", "pushSubscriptionId", "alertId", "articleIds", "relatedIds")
+        SELECT 'push', 'push:' || ${mail.alertId} || ':' || slice."id",
+               '<push.' || ${mail.alertId} || '.' || slice."id" || '@' || ${this.host} || '>',
+               ${PRIORITY.push}, slice."id", ${mail.alertId}::uuid, ARRAY[${mail.articleId}]::text[], '{}'
+        FROM slice
+        ON CONFLICT ("dedupeKey") DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT "id"::text FROM slice ORDER BY "id" DESC LIMIT 1) AS last,
+             (SELECT count(*) FROM slice) AS scanned, (SELECT count(*) FROM inserted) AS queued`;
+    const queued = Number(row.queued);
+    if (queued > 0) this.queued('push', queued);
+    return { queued, scanned: Number(row.scanned), last: row.last };
+  }
+
   /** Rows of `kind` were committed: counted, and the worker woken so they do not wait for its next poll. */
   queued(kind: DeliveryKind, count = 1): void {
     if (count <= 0) return;

@@ -1,4 +1,4 @@
-import { decideSend, DecidedRow } from './send-decision';
+import { decidePush, decideSend, DecidedRow } from './send-decision';
 import { MIN_DELAY_MS } from './retry-policy';
 
 const NOW = new Date('2026-12-05T10:00:00Z');
@@ -51,5 +51,35 @@ describe(decideSend.name, () => {
 
   it('gives the attempt back when the relay was not reached: nothing was judged', () => {
     expect(decideSend({ status: 'unreachable', error: 'ECONNREFUSED' }, aRow({ attempts: 9 }), NOW)).toEqual({ mark: 'released', error: 'ECONNREFUSED' });
+  });
+});
+
+describe(decidePush.name, () => {
+  const push = (overrides: Partial<DecidedRow> = {}) => aRow({ kind: 'push', ...overrides });
+
+  it('records a push the service took as sent', () => {
+    expect(decidePush({ status: 'sent' }, push(), NOW)).toEqual({ mark: 'sent' });
+  });
+
+  it('expires the subscription on 404/410', () => {
+    expect(decidePush({ status: 'gone', error: 'push service answered 410' }, push(), NOW)).toEqual({ mark: 'expired', error: 'push service answered 410' });
+  });
+
+  it('retries after the Retry-After the service gave, within sane bounds', () => {
+    const busy = (retryAfterMs: number | null) => decidePush({ status: 'busy', error: '429', retryAfterMs }, push(), NOW, always(0));
+
+    expect(busy(30_000)).toEqual({ mark: 'retry', retryAt: new Date(NOW.getTime() + 30_000), error: '429' });
+    expect(busy(0)).toEqual({ mark: 'retry', retryAt: new Date(NOW.getTime() + MIN_DELAY_MS), error: '429' });
+    expect(busy(null)).toEqual({ mark: 'retry', retryAt: new Date(NOW.getTime() + MIN_DELAY_MS), error: '429' });
+  });
+
+  it('retries an unreachable push service after a backoff instead of pausing the outbox', () => {
+    expect(decidePush({ status: 'unreachable', error: 'ECONNREFUSED' }, push(), NOW, always(0))).toMatchObject({ mark: 'retry' });
+  });
+
+  it('gives a push up once it is older than its TTL, and fails a refused one at once', () => {
+    const old = push({ createdAt: new Date(NOW.getTime() - 60 * 60_000) });
+    expect(decidePush({ status: 'busy', error: '503', retryAfterMs: 60_000 }, old, NOW)).toMatchObject({ mark: 'failed', suppress: null });
+    expect(decidePush({ status: 'rejected', error: 'push service answered 403' }, push(), NOW)).toEqual({ mark: 'failed', error: 'push service answered 403', suppress: null });
   });
 });

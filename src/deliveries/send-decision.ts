@@ -1,8 +1,9 @@
 import type { SendOutcome } from '../mail/mail-transport';
 import type { DeliveryKind } from '../generated/prisma/enums';
+import type { PushOutcome } from '../push/push-transport';
 import { giveUpAt } from './delivery-age';
 import type { DeliveryPayload } from './delivery.types';
-import { MIN_DELAY_MS, nextRetryDelay } from './retry-policy';
+import { MAX_DELAY_MS, MIN_DELAY_MS, nextRetryDelay } from './retry-policy';
 
 /** What the outbox does with a row after one hand-over to SMTP. */
 export type SendDecision =
@@ -12,7 +13,9 @@ export type SendDecision =
   | { mark: 'uncertain'; retryAt: Date; error: string }
   | { mark: 'failed'; error: string; suppress: 'hard' | 'soft' | null }
   /** The relay was not reached: the attempt is given back and the outbox pauses. */
-  | { mark: 'released'; error: string };
+  | { mark: 'released'; error: string }
+  /** A push subscription the push service says is gone (404/410): failed, and the subscription removed. */
+  | { mark: 'expired'; error: string };
 
 export interface DecidedRow {
   kind: DeliveryKind;
@@ -51,6 +54,32 @@ export function decideSend(
     }
     case 'transient': {
       const retryAt = new Date(now.getTime() + nextRetryDelay(row.attempts, random));
+      if (retryAt > giveUpAt(row)) return { mark: 'failed', error: `gave up: too old to retry (${row.attempts} attempts): ${outcome.error}`, suppress: null };
+      return { mark: 'retry', retryAt, error: outcome.error };
+    }
+  }
+}
+
+/**
+ * The same for a web push. 404/410: the subscription is gone for good. 429/5xx: again
+ * after the service's Retry-After (or the usual backoff). No answer at all: again after
+ * a backoff — a push service that cannot be reached is one destination among many, so
+ * unlike the relay it does not pause the outbox. Pushes give up by age like emails
+ * (an hour: their TTL), never by a count.
+ */
+export function decidePush(outcome: PushOutcome, row: DecidedRow, now: Date, random: () => number = Math.random): SendDecision {
+  switch (outcome.status) {
+    case 'sent':
+      return { mark: 'sent' };
+    case 'gone':
+      return { mark: 'expired', error: outcome.error };
+    case 'rejected':
+      return { mark: 'failed', error: outcome.error, suppress: null };
+    case 'busy':
+    case 'unreachable': {
+      const asked = outcome.status === 'busy' ? outcome.retryAfterMs : null;
+      const delay = asked === null ? nextRetryDelay(row.attempts, random) : Math.min(Math.max(asked, MIN_DELAY_MS), MAX_DELAY_MS);
+      const retryAt = new Date(now.getTime() + delay);
       if (retryAt > giveUpAt(row)) return { mark: 'failed', error: `gave up: too old to retry (${row.attempts} attempts): ${outcome.error}`, suppress: null };
       return { mark: 'retry', retryAt, error: outcome.error };
     }

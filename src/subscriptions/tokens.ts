@@ -1,11 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+export const TOKEN_PURPOSES = ['confirm', 'preferences', 'unsubscribe', 'push'] as const;
 /**
- * The purpose is encoded by its index here, so an entry is never reused: code 3 was
- * "resubscribe", a link that undid an unsubscribe without a new opt-in. Tokens carrying
- * it no longer decode (CONTRACT.md, Consent).
+ * A purpose is encoded by its position here, inside every token already sent, so a
+ * position is never reused: 3 was "resubscribe", a link that undid an unsubscribe
+ * without a new opt-in, and tokens carrying it no longer decode (CONTRACT.md, Consent).
+ * 'push' signs a push subscription's id.
  */
-export const TOKEN_PURPOSES = ['confirm', 'preferences', 'unsubscribe'] as const;
+const PURPOSE_CODES: readonly (TokenPurpose | null)[] = ['confirm', 'preferences', 'unsubscribe', null, 'push'];
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenPayload {
@@ -80,7 +82,7 @@ export function verifyToken(
 }
 
 function encodeBody(payload: TokenPayload): Buffer {
-  const purposeCode = TOKEN_PURPOSES.indexOf(payload.purpose);
+  const purposeCode = PURPOSE_CODES.indexOf(payload.purpose);
   if (purposeCode < 0) throw new RangeError(`unknown token purpose: ${String(payload.purpose)}`);
   if (!Number.isInteger(payload.version) || payload.version < 0 || payload.version > MAX_UINT32) {
     throw new RangeError('token version must be an integer from 0 to 2^32-1');
@@ -124,8 +126,8 @@ function encodeBody(payload: TokenPayload): Buffer {
 function decodeBody(body: Buffer): TokenPayload | null {
   if (body.length < 6 || body.readUInt8(0) !== FORMAT) return null;
   const flags = body.readUInt8(1);
-  const purpose = TOKEN_PURPOSES[flags & PURPOSE_MASK];
-  if ((flags & ~KNOWN_FLAGS) !== 0 || purpose === undefined) return null;
+  const purpose = PURPOSE_CODES[flags & PURPOSE_MASK];
+  if ((flags & ~KNOWN_FLAGS) !== 0 || purpose === undefined || purpose === null) return null;
   const version = body.readUInt32BE(2);
   let offset = 6;
 

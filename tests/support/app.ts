@@ -21,6 +21,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Hosts the SES webhook may fetch SNS certificates from (a test's own https server). */
   snsHosts?: RegExp;
+  /** The HTTPS agent web pushes go through (one that trusts a TestPushService's certificate). */
+  pushAgent?: import('node:https').Agent;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       overrides: options.env,
     }),
   );
-  const app = await createApp(config, { clock: options.clock, snsHosts: options.snsHosts });
+  const app = await createApp(config, { clock: options.clock, snsHosts: options.snsHosts, pushAgent: options.pushAgent });
   await app.listen(port, '127.0.0.1');
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 4 }) });
   return {

@@ -16,7 +16,11 @@ import type { ReceivedMail } from './smtp-sink';
  *   assertCleanLedger(report);
  */
 
-export type EmailKind = 'alert' | 'digest' | 'confirm' | 'manage';
+/** `push` is a web push: its "address" is the browser's (see TestPushService.ledgerAddress), its Message-ID the row's. */
+export type EmailKind = 'alert' | 'digest' | 'confirm' | 'manage' | 'push';
+
+/** What the ledger reads of a received message: the SMTP sink's mail, or a push the test push service took. */
+export type LedgerReceived = Pick<ReceivedMail, 'envelope' | 'messageId'>;
 
 /** One email the test knows must arrive exactly once. */
 export interface ExpectedEmail {
@@ -51,7 +55,7 @@ export interface LedgerRow {
 export interface LedgerInput {
   expected: readonly ExpectedEmail[];
   forbidden?: readonly ForbiddenAddress[];
-  received: readonly ReceivedMail[];
+  received: readonly LedgerReceived[];
   rows: readonly LedgerRow[];
   /**
    * The most messages that can have been on the wire when a fault struck: the SMTP
@@ -144,7 +148,7 @@ function isCountedUncertain(row: LedgerRow): boolean {
   return row.status === 'uncertain' || row.uncertainResends > 0;
 }
 
-function groupByMessageId(received: readonly ReceivedMail[]): ReceivedMessage[] {
+function groupByMessageId(received: readonly LedgerReceived[]): ReceivedMessage[] {
   const byId = new Map<string, ReceivedMessage>();
   for (const mail of received) {
     const messageId = mail.messageId ?? '(no Message-ID)';

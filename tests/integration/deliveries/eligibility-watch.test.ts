@@ -64,6 +64,16 @@ describe(EligibilityWatch.name, () => {
     expect(await after(() => sql.query(`INSERT INTO "Suppression" ("emailHash", "reason") VALUES ($1, 'hard bounce')`, [hash]))).toEqual([{ emailHash: hash }]);
   });
 
+  it('hears a push subscription removed, and not one whose tags change', async () => {
+    const id = '7b0c8f8e-3f0a-4c55-9a57-2f1c4c3b8a10';
+    await sql.query(
+      `INSERT INTO "PushSubscription" ("id", "endpoint", "p256dh", "auth", "tags", "updatedAt") VALUES ($1, 'https://fcm.googleapis.com/fcm/send/x', 'k', 'a', '{ai}', now())`,
+      [id],
+    );
+    expect(await after(() => sql.query(`UPDATE "PushSubscription" SET "tags" = '{news}' WHERE "id" = $1`, [id]))).toEqual([]);
+    expect(await after(() => sql.query(`DELETE FROM "PushSubscription" WHERE "id" = $1`, [id]))).toEqual([{ pushSubscriptionId: id }]);
+  });
+
   it('stays quiet for writes that cannot change eligibility, and for a rolled-back unsubscribe', async () => {
     const quiet = await after(async () => {
       await sql.query(`UPDATE "Subscriber" SET "nextDigestAt" = now(), "tags" = '{ai,news}', "updatedAt" = now() WHERE "id" = $1`, [READER]);

@@ -1,0 +1,177 @@
+import { execFileSync } from 'node:child_process';
+import { createECDH, createPublicKey, ECDH, randomBytes, verify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:https';
+import { Agent } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decrypt } from 'http_ece';
+import type { ExpectedEmail, LedgerReceived } from './ledger';
+
+/** One push as the test push service received it, decrypted with the browser's keys. */
+export interface ReceivedPush {
+  /** The browser it was for (the last path segment of its endpoint). */
+  browser: string;
+  at: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The decrypted payload, or why it could not be decrypted. */
+  payload: unknown;
+  /** The VAPID JWT's claims, when its signature verified against `vapidPublicKey`; null otherwise. */
+  vapid: { aud: string; exp: number; sub: string } | null;
+  /** The answer the service gave it. */
+  status: number;
+}
+
+/** A browser as the push service sees it: keys made the way a browser makes them (P-256 + 16-byte auth secret). */
+export interface TestBrowser {
+  name: string;
+  /** Set by the test once Dispatch answered its subscription: what the ledger names its pushes by. */
+  subscriptionId?: string;
+  ecdh: ECDH;
+  subscription: { endpoint: string; keys: { p256dh: string; auth: string } };
+}
+
+type Answer = { status: number; headers?: Record<string, string> };
+
+/**
+ * A Web Push protocol endpoint (RFC 8030) on loopback over HTTPS, with a self-signed
+ * certificate made for the run. It decrypts every push (RFC 8291, aes128gcm) with the
+ * receiving browser's private key and checks the VAPID JWT (RFC 8292) against the key
+ * the service is configured with. Answers can be scripted per browser (404, 410, 429 …).
+ */
+export class TestPushService {
+  readonly received: ReceivedPush[] = [];
+  private readonly browsers = new Map<string, TestBrowser>();
+  private readonly scripts = new Map<string, Answer[]>();
+  private nextBrowser = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly origin: string,
+    /** Trusts this service's certificate only: what the app under test sends pushes through. */
+    readonly agent: Agent,
+    private readonly vapidPublicKey: string,
+  ) {}
+
+  static async start(vapidPublicKey: string): Promise<TestPushService> {
+    const { key, cert } = selfSignedCertificate();
+    let service: TestPushService | undefined;
+    const server = createServer({ key, cert }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const answer = service?.record(req.url ?? '', req.headers, Buffer.concat(chunks)) ?? { status: 500 };
+        res.writeHead(answer.status, answer.headers).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    service = new TestPushService(server, origin, new Agent({ ca: cert, keepAlive: true }), vapidPublicKey);
+    return service;
+  }
+
+  /** A new browser with its own keys and endpoint on this service. */
+  browser(): TestBrowser {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const name = `b${++this.nextBrowser}-${randomBytes(4).toString('hex')}`;
+    const browser = {
+      name,
+      ecdh,
+      subscription: { endpoint: `${this.origin}/push/${name}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } },
+    };
+    this.browsers.set(name, browser);
+    return browser;
+  }
+
+  /** The next answers for `browser`, in order; after them, 201. */
+  answer(browser: TestBrowser, ...answers: Answer[]): void {
+    this.scripts.set(browser.name, answers);
+  }
+
+  pushesTo(browser: TestBrowser): ReceivedPush[] {
+    return this.received.filter((push) => push.browser === browser.name);
+  }
+
+  /**
+   * The pushes this service accepted (2xx) for `alertId`, as the ledger reads received
+   * messages: Message-ID = the outbox row's (`<push.{alert}.{subscription}@host>`),
+   * recipient = the browser's ledger address. A push whose payload did not decrypt or
+   * names another alert is not one of them.
+   */
+  ledgerReceived(alertId: string, messageHost: string): LedgerReceived[] {
+    return this.received.flatMap((push) => {
+      const browser = this.browsers.get(push.browser);
+      const payload = push.payload as { alertId?: unknown } | null;
+      if (!browser || push.status >= 300 || payload?.alertId !== alertId) return [];
+      return [{ envelope: { from: 'push', to: [ledgerAddress(browser)] }, messageId: `<push.${alertId}.${browser.subscriptionId ?? '(not subscribed)'}@${messageHost}>` }];
+    });
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private record(url: string, headers: ReceivedPush['headers'], body: Buffer): Answer {
+    const name = url.split('/').pop() ?? '';
+    const browser = this.browsers.get(name);
+    const answer = this.scripts.get(name)?.shift() ?? { status: browser ? 201 : 404 };
+    this.received.push({
+      browser: name,
+      at: Date.now(),
+      headers,
+      payload: browser ? decryptPayload(browser, body) : null,
+      vapid: verifyVapid(headers.authorization, this.vapidPublicKey),
+      status: answer.status,
+    });
+    return answer;
+  }
+}
+
+/** A browser's stand-in address in the ledger. */
+export function ledgerAddress(browser: TestBrowser): string {
+  return `${browser.name}@push.invalid`;
+}
+
+/** One push of `alertId` to each browser, for Ledger.expect(). */
+export function pushesTo(browsers: readonly TestBrowser[], alertId: string): ExpectedEmail[] {
+  return browsers.map((browser) => ({ to: ledgerAddress(browser), kind: 'push', about: alertId }));
+}
+
+function decryptPayload(browser: TestBrowser, body: Buffer): unknown {
+  try {
+    return JSON.parse(decrypt(body, { version: 'aes128gcm', privateKey: browser.ecdh, authSecret: browser.subscription.keys.auth }).toString('utf8'));
+  } catch (error) {
+    return { undecryptable: (error as Error).message };
+  }
+}
+
+/** `Authorization: vapid t=<JWT>, k=<public key>`: the JWT must be ES256-signed by the configured key, and name it. */
+function verifyVapid(header: string | string[] | undefined, publicKey: string): ReceivedPush['vapid'] {
+  const match = typeof header === 'string' ? /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(header) : null;
+  if (!match || match[2] !== publicKey) return null;
+  const [head, claims, signature] = match[1].split('.');
+  const raw = Buffer.from(publicKey, 'base64url');
+  const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33).toString('base64url') }, format: 'jwk' });
+  const valid = verify('sha256', Buffer.from(`${head}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  const alg = (JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string }).alg;
+  return valid && alg === 'ES256' ? (JSON.parse(Buffer.from(claims, 'base64url').toString()) as { aud: string; exp: number; sub: string }) : null;
+}
+
+/** A certificate for 127.0.0.1 made with openssl for this run only. */
+function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'push-cert-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
