@@ -344,10 +344,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** Holds a slot of the wire budget from before the send until its outcome is recorded (the recorder gives it back). */
+  /**
+   * Holds a slot of the wire budget from before the send until its outcome is recorded
+   * (the recorder gives it back), and sends the row by its channel.
+   */
   private async deliver(entry: RowInHand): Promise<'withdrawn' | 'done'> {
-    if (entry.row.kind === 'push') return this.deliverPush(entry);
-    const { row, batch } = entry;
+    const { row } = entry;
     await this.recorder.budget.take();
     if (!this.running) {
       this.recorder.budget.giveBack();
@@ -359,32 +361,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.recorder.record(row, { mark: 'failed', error: 'too old to send', suppress: null }, row.email ?? '');
         return 'done';
       }
-      const message = batch.compose(row);
-      if ('error' in message) {
-        await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${message.error}`, suppress: null }, row.email ?? '');
-        return 'done';
-      }
-      const stopTimer = this.metrics.smtpLatency.startTimer();
-      const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, () => entry.withdrawn || entry.lost === true || !this.leaseUsable(entry));
-      if (outcome.status === 'withdrawn') {
-        this.recorder.budget.giveBack();
-        return 'withdrawn';
-      }
-      if (outcome.status === 'sent') stopTimer();
-      const decision = decideSend(outcome, row, new Date());
-      if (decision.mark === 'released') {
-        // Never left: it waits in hand, attempt unspent, until the relay answers again.
-        this.recorder.budget.giveBack();
-        this.pause('relay', new Error(decision.error));
-        this.putBack(entry);
-        return 'done';
-      }
-      if (row.wasUncertain) {
-        this.metrics.uncertainResends.inc({ kind: row.kind });
-        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resent with the same Message-ID: an earlier attempt may have reached the server' });
-      }
-      await this.recorder.record(row, decision, message.to);
-      return 'done';
+      return row.kind === 'push' ? await this.sendPush(entry) : await this.sendEmail(entry);
     } catch (error) {
       // The recorder gave the slot back.
       await this.notRecorded(row, error as Error);
@@ -392,43 +369,55 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /**
-   * A push row: the same lease, wire budget and recorder as an email, through the push
-   * transport. Nothing to withdraw once a request has started: a push is one request.
-   */
-  private async deliverPush(entry: RowInHand): Promise<'withdrawn' | 'done'> {
+  private async sendEmail(entry: RowInHand): Promise<'withdrawn' | 'done'> {
     const { row, batch } = entry;
-    await this.recorder.budget.take();
-    if (!this.running) {
+    const message = batch.compose(row);
+    if ('error' in message) return this.uncomposable(row, message.error);
+    const stopTimer = this.metrics.smtpLatency.startTimer();
+    const outcome = await this.transport.send({ from: message.from, to: message.to }, message.raw, message.messageId, () => entry.withdrawn || entry.lost === true || !this.leaseUsable(entry));
+    if (outcome.status === 'withdrawn') {
       this.recorder.budget.giveBack();
+      return 'withdrawn';
+    }
+    if (outcome.status === 'sent') stopTimer();
+    const decision = decideSend(outcome, row, new Date());
+    if (decision.mark === 'released') {
+      // Never left: it waits in hand, attempt unspent, until the relay answers again.
+      this.recorder.budget.giveBack();
+      this.pause('relay', new Error(decision.error));
       this.putBack(entry);
       return 'done';
     }
-    try {
-      if (new Date() > giveUpAt(row)) {
-        await this.recorder.record(row, { mark: 'failed', error: 'too old to send', suppress: null }, '');
-        return 'done';
-      }
-      const message = batch.composePush(row);
-      if ('error' in message) {
-        await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${message.error}`, suppress: null }, '');
-        return 'done';
-      }
-      if (entry.withdrawn || entry.lost === true || !this.leaseUsable(entry)) {
-        this.recorder.budget.giveBack();
-        return 'withdrawn';
-      }
-      const outcome = await this.push.send(message);
-      if (row.wasUncertain) {
-        this.metrics.uncertainResends.inc({ kind: row.kind });
-        this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'push resent: an earlier attempt may have reached the push service' });
-      }
-      await this.recorder.record(row, decidePush(outcome, row, new Date()), '');
-      return 'done';
-    } catch (error) {
-      await this.notRecorded(row, error as Error);
-      return 'done';
+    this.countResend(row);
+    await this.recorder.record(row, decision, message.to);
+    return 'done';
+  }
+
+  /** A push: the same lease, wire budget and recorder as an email. Nothing to withdraw once its request has started. */
+  private async sendPush(entry: RowInHand): Promise<'withdrawn' | 'done'> {
+    const { row, batch } = entry;
+    const message = batch.composePush(row);
+    if ('error' in message) return this.uncomposable(row, message.error);
+    if (entry.withdrawn || entry.lost === true || !this.leaseUsable(entry)) {
+      this.recorder.budget.giveBack();
+      return 'withdrawn';
     }
+    const outcome = await this.push.send(message);
+    this.countResend(row);
+    await this.recorder.record(row, decidePush(outcome, row, new Date()), '');
+    return 'done';
+  }
+
+  private async uncomposable(row: ClaimedDelivery, error: string): Promise<'done'> {
+    await this.recorder.record(row, { mark: 'failed', error: `could not be composed: ${error}`, suppress: null }, row.email ?? '');
+    return 'done';
+  }
+
+  /** A row that was uncertain went out again: the one duplicate no client can rule out, counted. */
+  private countResend(row: ClaimedDelivery): void {
+    if (!row.wasUncertain) return;
+    this.metrics.uncertainResends.inc({ kind: row.kind });
+    this.logger.warn({ deliveryId: String(row.id), kind: row.kind, msg: 'resent with the same Message-ID: an earlier attempt may have reached the server' });
   }
 
   /** Recording an outcome failed: the row keeps its lease and comes back as uncertain. */

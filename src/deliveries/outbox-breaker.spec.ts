@@ -17,7 +17,16 @@ describe(OutboxBreaker.name, () => {
     expect(sut.probeDue(2_000)).toBe(true);
   });
 
-  it('probes less often while failures go on, never less than every 30 s', () => {
+  it('probes the database every 2 s while it stays away', () => {
+    const sut = new OutboxBreaker();
+    sut.trip('database', 'down', 0);
+    sut.probeFailed('still down', 1_000);
+    sut.probeFailed('still down', 3_000);
+
+    expect(sut.untilProbe(3_000)).toBe(2_000);
+  });
+
+  it('probes the relay less often while failures go on, never less than every 30 s', () => {
     const sut = new OutboxBreaker();
     sut.trip('relay', 'down', 0);
     const gaps: number[] = [];

@@ -13,14 +13,15 @@ export interface PauseState {
 const FIRST_PROBE_MS = 1_000;
 /** Probe gaps: doubling from 1 s, never more than 30 s (no jitter: one probe per instance). */
 const PROBES = { baseMs: 2 * FIRST_PROBE_MS, maxMs: 30_000, minMs: FIRST_PROBE_MS };
+const DATABASE_PROBE_MS = 2_000;
 
 /**
  * A circuit breaker for the whole outbox. While the relay or the database cannot be
  * reached, sending anything is pointless (and, without the database, unsafe: nothing
  * could be recorded), so the outbox pauses as a whole instead of spending every
- * email's attempts. It probes with growing gaps (1 s doubling to 30 s) and resumes
- * at the first success. Plain state with the time passed in, so it is tested without
- * timers.
+ * email's attempts. It probes a second later, then the relay with growing gaps (to
+ * 30 s) and the database every 2 s, and resumes at the first success. Plain state with
+ * the time passed in, so it is tested without timers.
  */
 export class OutboxBreaker {
   private state: PauseState | null = null;
@@ -54,11 +55,16 @@ export class OutboxBreaker {
     return this.state === null ? 0 : Math.max(0, this.nextProbe - now);
   }
 
+  /**
+   * The relay is probed less and less often (each probe is an SMTP session, maybe a
+   * login); the database every 2 s, as a SELECT 1 costs it nothing and every second
+   * paused after it is back is a second of mail not sent.
+   */
   probeFailed(error: string, now: number): void {
     if (this.state === null) return;
     this.state = { ...this.state, error };
     this.probes += 1;
-    this.nextProbe = now + backoffCeiling(this.probes, PROBES);
+    this.nextProbe = now + (this.state.reason === 'database' ? DATABASE_PROBE_MS : backoffCeiling(this.probes, PROBES));
   }
 
   /** Resumes; returns how long the outbox was paused, or null when it was not. */

@@ -23,6 +23,13 @@ export interface DigestMail {
   more: number;
 }
 
+/** What queueing one slice of an alert's audience did: rows new, ids the slice held, the last of them. */
+export interface SliceQueued {
+  queued: number;
+  scanned: number;
+  last: string | null;
+}
+
 /** One alert's audience slice: the alert, what it delivers, and the subscriber ids of the slice. */
 export interface AlertMail {
   alertId: string;
@@ -104,37 +111,28 @@ export class Outbox {
    * no-op. Returns how many rows were new, how many subscribers the slice held and the
    * last of them.
    */
-  async queueAlertSlice(mail: AlertMail, slice: Prisma.Sql): Promise<{ queued: number; scanned: number; last: string | null }> {
-    const [row] = await this.prisma.$queryRaw<{ last: string | null; scanned: bigint; queued: bigint }[]>`
-      WITH slice AS (${slice}), inserted AS (
-        INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", "subscriberId", "alertId", "articleIds", "relatedIds")
-        SELECT 'alert', 'alert:' || ${mail.alertId} || ':' || slice."id",
-               '<alert.' || ${mail.alertId} || '.' || slice."id" || '@' || ${this.host} || '>',
-               ${PRIORITY.alert}, slice."id", ${mail.alertId}::uuid, ARRAY[${mail.articleId}]::text[], ${[...mail.relatedIds]}::text[]
-        FROM slice
-        ON CONFLICT ("dedupeKey") DO NOTHING
-        RETURNING 1
-      )
-      SELECT (SELECT "id"::text FROM slice ORDER BY "id" DESC LIMIT 1) AS last,
-             (SELECT count(*) FROM slice) AS scanned, (SELECT count(*) FROM inserted) AS queued`;
-    const queued = Number(row.queued);
-    if (queued > 0) this.queued('alert', queued);
-    return { queued, scanned: Number(row.scanned), last: row.last };
+  async queueAlertSlice(mail: AlertMail, slice: Prisma.Sql): Promise<SliceQueued> {
+    return this.queueSlice('alert', mail.alertId, mail.articleId, mail.relatedIds, slice);
   }
 
   /**
    * Queues an alert's web push for one slice of the push subscriptions (`slice` selects
    * their ids, column "id"), set-based like the email slices: one row per subscription,
-   * `push:{alert}:{subscription}`, so re-running a slice is a no-op. Returns how many rows
-   * were new, how many subscriptions the slice held and the last of them.
+   * `push:{alert}:{subscription}`, so re-running a slice is a no-op.
    */
-  async queuePushSlice(mail: Pick<AlertMail, 'alertId' | 'articleId'>, slice: Prisma.Sql): Promise<{ queued: number; scanned: number; last: string | null }> {
+  async queuePushSlice(mail: Pick<AlertMail, 'alertId' | 'articleId'>, slice: Prisma.Sql): Promise<SliceQueued> {
+    return this.queueSlice('push', mail.alertId, mail.articleId, [], slice);
+  }
+
+  /** One slice of an alert's audience, readers (`alert`) or push subscriptions (`push`), written in one statement. */
+  private async queueSlice(kind: 'alert' | 'push', alertId: string, articleId: string, relatedIds: readonly string[], slice: Prisma.Sql): Promise<SliceQueued> {
+    const recipient = kind === 'alert' ? Prisma.sql`"subscriberId"` : Prisma.sql`"pushSubscriptionId"`;
     const [row] = await this.prisma.$queryRaw<{ last: string | null; scanned: bigint; queued: bigint }[]>`
       WITH slice AS (${slice}), inserted AS (
-        INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", "pushSubscriptionId", "alertId", "articleIds", "relatedIds")
-        SELECT 'push', 'push:' || ${mail.alertId} || ':' || slice."id",
-               '<push.' || ${mail.alertId} || '.' || slice."id" || '@' || ${this.host} || '>',
-               ${PRIORITY.push}, slice."id", ${mail.alertId}::uuid, ARRAY[${mail.articleId}]::text[], '{}'
+        INSERT INTO "Delivery" ("kind", "dedupeKey", "messageId", "priority", ${recipient}, "alertId", "articleIds", "relatedIds")
+        SELECT ${kind}::"DeliveryKind", ${kind} || ':' || ${alertId} || ':' || slice."id",
+               '<' || ${kind} || '.' || ${alertId} || '.' || slice."id" || '@' || ${this.host} || '>',
+               ${PRIORITY[kind]}, slice."id", ${alertId}::uuid, ARRAY[${articleId}]::text[], ${[...relatedIds]}::text[]
         FROM slice
         ON CONFLICT ("dedupeKey") DO NOTHING
         RETURNING 1
@@ -142,7 +140,7 @@ export class Outbox {
       SELECT (SELECT "id"::text FROM slice ORDER BY "id" DESC LIMIT 1) AS last,
              (SELECT count(*) FROM slice) AS scanned, (SELECT count(*) FROM inserted) AS queued`;
     const queued = Number(row.queued);
-    if (queued > 0) this.queued('push', queued);
+    this.queued(kind, queued);
     return { queued, scanned: Number(row.scanned), last: row.last };
   }
 

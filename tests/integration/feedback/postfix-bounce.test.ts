@@ -40,7 +40,7 @@ describe('Bounces from a real Postfix', () => {
   }
 
   it('suppresses a mailbox Postfix bounced, from Postfix’s own DSN, and the next digest run skips it', async () => {
-    const at = new Date('2027-06-01T07:00:00Z');
+    const at = new Date('2026-06-01T07:00:00Z');
     const reader = await aReader(sut.prisma, { email: `no-such-mailbox-${Date.now()}@readers.test`, tags: ['postfix'], nextDigestAt: at });
     await anArticle(sut.prisma, { tags: ['postfix'], title: 'A story for a mailbox that does not exist', publishedAt: new Date(at.getTime() - HOUR) });
     const hardBefore = await metric(sut, 'dispatch_bounces_total', { type: 'hard', source: 'smtp' });

@@ -99,7 +99,7 @@ describe.each(['rsa', 'ed25519'] as const)('Signed mail with a %s key', (kind) =
   });
 
   it('signs a digest, with List-Id and Feedback-ID, and shows in the preview exactly what it sends', async () => {
-    const at = new Date('2027-05-04T07:00:00Z');
+    const at = new Date('2026-05-04T07:00:00Z');
     const tag = `signed-digest-${kind}`;
     const reader = await aReader(sut.prisma, { tags: [tag], nextDigestAt: at });
     await anArticle(sut.prisma, { tags: [tag], title: 'Signed digest story', publishedAt: new Date(at.getTime() - 3_600_000) });

@@ -48,9 +48,12 @@ describe('GET /metrics as deliveries happen', () => {
     await produce(app.config.kafka.brokers, app.topics.articles, [event('m-1'), event('m-2'), event('m-3'), { key: 'poison', value: '{"id": "poison"' }]);
     // Parked is counted once the DLQ acknowledged it, a moment after consumed.
     await until((s) => valueOf(s, 'dispatch_events_consumed_total') === 4 && valueOf(s, 'dispatch_events_dlq_total') === 1);
+    // The lag comes from the broker's offsets, read by the health task every few seconds: wait for its round after the commit.
+    const lagOf = (s: Sample[]) => s.filter((sample) => sample.name === 'dispatch_consumer_lag' && sample.labels.topic === app.topics.articles);
+    await until((s) => lagOf(s).length === 1 && lagOf(s)[0].value === 0);
     const samples = await scrape();
     expect(valueOf(samples, 'dispatch_events_stored_total')).toBe(3);
-    expect(samples.filter((s) => s.name === 'dispatch_consumer_lag' && s.labels.topic === app.topics.articles)).toEqual([
+    expect(lagOf(samples)).toEqual([
       { name: 'dispatch_consumer_lag', labels: { topic: app.topics.articles, partition: '0' }, value: 0 },
     ]);
   });
