@@ -25,10 +25,6 @@ export class SuppressionRepository {
     return (await tx.suppression.count({ where: { emailHash: { in: suppressionHashes(normalizedEmail) } } })) > 0;
   }
 
-  async lift(normalizedEmail: string, tx: Tx = this.prisma): Promise<void> {
-    await tx.suppression.deleteMany({ where: { emailHash: { in: suppressionHashes(normalizedEmail) } } });
-  }
-
   /** Counts a soft bounce; suppresses the address when they keep coming. */
   async recordSoftBounce(subscriberId: string, normalizedEmail: string, reason: string): Promise<void> {
     const updated = await this.prisma.subscriber.update({
@@ -37,17 +33,5 @@ export class SuppressionRepository {
       select: { softBounces: true },
     });
     if (updated.softBounces >= SOFT_BOUNCE_LIMIT) await this.suppress(normalizedEmail, `${SOFT_BOUNCE_LIMIT} permanent failures: ${reason}`);
-  }
-
-  async resetSoftBounces(subscriberIds: readonly string[]): Promise<void> {
-    if (subscriberIds.length === 0) return;
-    await this.prisma.subscriber.updateMany({
-      where: { id: { in: [...subscriberIds] }, softBounces: { gt: 0 } },
-      data: { softBounces: 0 },
-    });
-  }
-
-  async list(limit = 1000): Promise<{ emailHash: string; reason: string; createdAt: Date }[]> {
-    return this.prisma.suppression.findMany({ orderBy: { createdAt: 'desc' }, take: limit });
   }
 }
