@@ -32,6 +32,8 @@ export class ConsumerSupervisor {
   private restarts = 0;
   private restartTimer?: NodeJS.Timeout;
   private stopping = false;
+  /** The current consumer's connect and subscribe, settled either way. */
+  private connecting?: Promise<void>;
   /** Kafka's advice: a third of the session, so two heartbeats may go missing before the member is evicted. */
   readonly heartbeatIntervalMs: number;
 
@@ -73,6 +75,9 @@ export class ConsumerSupervisor {
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatIntervalMs,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      // kafkajs' own restart after a crash, but never once stop() began: it would rejoin
+      // the group after disconnect() returned (kafkajs' default retries otherwise).
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping },
     } satisfies ConsumerConfig);
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -90,17 +95,25 @@ export class ConsumerSupervisor {
       this.restarts = 0;
       this.assigned = [...(payload?.memberAssignment?.[this.options.topic] ?? [])];
     });
-    const running = async () => {
+    const connecting = (async () => {
       await consumer.connect();
       await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: this.options.eachBatch });
-    };
-    running().catch((error: Error) => this.replace(consumer, error));
+    })();
+    this.connecting = connecting.catch(() => undefined);
+    connecting
+      .then(() => {
+        // Stopped while connecting: run() now would join the group after disconnect() returned.
+        if (this.stopping) return;
+        return consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: this.options.eachBatch });
+      })
+      .catch((error: Error) => this.replace(consumer, error));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    // A consumer still connecting is disconnected only once it has: before, disconnect() had nothing to stop.
+    await this.connecting;
     // disconnect() waits for the in-flight batch, whose offsets are committed as it goes.
     await this.consumer?.disconnect();
     this._state = 'stopped';
