@@ -9,6 +9,7 @@ import { DeliveriesModule } from '../../src/deliveries/deliveries.module';
 import { DigestsModule } from '../../src/digests/digests.module';
 import { MailModule } from '../../src/mail/mail.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
+import { PushModule } from '../../src/push/push.module';
 
 @Global()
 @Module({})
@@ -36,6 +37,7 @@ class DigestServiceModule {
         MetricsModule,
         MailModule,
         DeliveriesModule,
+        PushModule.forRoot(),
         DigestsModule,
       ],
     };
