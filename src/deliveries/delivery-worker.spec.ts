@@ -80,9 +80,19 @@ class FakeOutbox {
     this.skipped.push(...rows.map((row) => row.id));
   }
 
+  private recording = Promise.resolve();
+
   async markSent(rows: readonly HeldRow[]): Promise<Set<bigint>> {
+    await this.recording;
     this.sent.push(...rows.map((row) => row.id));
     return new Set(rows.map((row) => row.id));
+  }
+
+  /** Sent rows are recorded only once the returned gate is resolved: the database is slow to answer. */
+  holdSentRecords(): { resolve: () => void } {
+    const gate = deferred<void>();
+    this.recording = gate.promise;
+    return { resolve: () => gate.resolve() };
   }
 
   async expire(): Promise<number> {
@@ -328,12 +338,7 @@ describe(DeliveryWorker.name, () => {
     const watch = new FakeWatch();
     const rows = ['ann', 'bob', 'cy'].map((reader, i) => aRow(i + 1, reader));
     const outbox = new FakeOutbox([...rows]);
-    const recording = deferred<void>();
-    const markSent = outbox.markSent.bind(outbox);
-    outbox.markSent = async (held) => {
-      await recording.promise;
-      return markSent(held);
-    };
+    const recording = outbox.holdSentRecords();
     const relay = new FlakyRelay(0);
     await start(outbox, relay, watch, undefined, { ...config, smtp: { ...config.smtp, poolSize: 2 } });
     await until(() => relay.accepted.length === 2);
@@ -350,12 +355,7 @@ describe(DeliveryWorker.name, () => {
     const tooOld = { ...aRow(1, 'old'), kind: 'alert' as const, createdAt: new Date(Date.now() - 7 * 60 * 60_000) };
     const rows = [tooOld, ...['ann', 'bob', 'cy'].map((reader, i) => aRow(i + 2, reader))];
     const outbox = new FakeOutbox([...rows]);
-    const recording = deferred<void>();
-    const markSent = outbox.markSent.bind(outbox);
-    outbox.markSent = async (held) => {
-      await recording.promise;
-      return markSent(held);
-    };
+    const recording = outbox.holdSentRecords();
     const relay = new FlakyRelay(0);
     await start(outbox, relay, watch, undefined, { ...config, smtp: { ...config.smtp, poolSize: 2 } });
     await until(() => outbox.otherOutcomes.length === 1 && relay.accepted.length === 2);
