@@ -18,7 +18,7 @@ export interface AlertSummary {
 
 export interface AlertStatus {
   alertId: string;
-  status: 'queued' | 'sending' | 'sent';
+  status: 'scheduled' | 'queued' | 'sending' | 'sent' | 'cancelled';
   recipients: number;
   sent: number;
   failed: number;
