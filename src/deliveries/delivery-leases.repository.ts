@@ -59,7 +59,8 @@ export class DeliveryLeasesRepository {
              (l."previousStatus" = 'uncertain') AS "wasUncertain",
              s."email", s."status"::text AS "subscriberStatus", s."tokenVersion",
              ${SUBSCRIBER_SUPPRESSED.sql} AS "suppressed",
-             a."createdAt" AS "alertCreatedAt",
+             a."createdAt" AS "alertCreatedAt", a."status"::text AS "alertStatus", a."priority"::text AS "alertPriority", a."test" AS "alertTest",
+             s."timezone", s."quietHoursStart", s."quietHoursEnd", s."maxAlertsPerDay",
              p."endpoint" AS "pushEndpoint", p."p256dh" AS "pushP256dh", p."auth" AS "pushAuth"
       FROM leased l
       LEFT JOIN "Subscriber" s ON s."id" = l."subscriberId"

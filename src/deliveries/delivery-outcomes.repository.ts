@@ -16,7 +16,7 @@ const MARK_SENT = `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off
       )
       SELECT "id" FROM sent`;
 
-export type CurrentEligibility = Pick<ClaimedDelivery, 'email' | 'subscriberStatus' | 'suppressed' | 'pushEndpoint'>;
+export type CurrentEligibility = Pick<ClaimedDelivery, 'email' | 'subscriberStatus' | 'suppressed' | 'pushEndpoint' | 'alertStatus' | 'alertTest'>;
 
 /**
  * Outcome writes. Each names the claim it belongs to (the lease token) and changes
@@ -78,9 +78,11 @@ export class DeliveryOutcomesRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<(CurrentEligibility & { id: bigint })[]>`
       SELECT d."id", s."email", s."status"::text AS "subscriberStatus",
-             ${SUBSCRIBER_SUPPRESSED} AS "suppressed", p."endpoint" AS "pushEndpoint"
+             ${SUBSCRIBER_SUPPRESSED} AS "suppressed", p."endpoint" AS "pushEndpoint",
+             a."status"::text AS "alertStatus", a."test" AS "alertTest"
       FROM "Delivery" d LEFT JOIN "Subscriber" s ON s."id" = d."subscriberId"
       LEFT JOIN "PushSubscription" p ON p."id" = d."pushSubscriptionId"
+      LEFT JOIN "Alert" a ON a."id" = d."alertId"
       WHERE d."id" = ANY(${[...ids]}::bigint[])`;
     return new Map(rows.map(({ id, ...current }) => [id, current]));
   }

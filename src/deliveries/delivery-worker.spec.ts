@@ -45,6 +45,13 @@ function aRow(id: number, reader: string): ClaimedDelivery {
     tokenVersion: 0,
     suppressed: false,
     alertCreatedAt: null,
+    alertStatus: null,
+    alertPriority: null,
+    alertTest: null,
+    timezone: 'UTC',
+    quietHoursStart: null,
+    quietHoursEnd: null,
+    maxAlertsPerDay: null,
     createdAt: new Date(),
     leaseToken: 'claim-1',
     pushSubscriptionId: null,
@@ -239,7 +246,7 @@ describe(DeliveryWorker.name, () => {
   }
 
   const confirmed = (rows: ClaimedDelivery[], gone: string): Eligibility =>
-    new Map(rows.map((row) => [row.id, { email: row.email, subscriberStatus: row.subscriberId === gone ? 'unsubscribed' : 'confirmed', suppressed: false, pushEndpoint: null }]));
+    new Map(rows.map((row) => [row.id, { email: row.email, subscriberStatus: row.subscriberId === gone ? 'unsubscribed' : 'confirmed', suppressed: false, pushEndpoint: null, alertStatus: null, alertTest: null }]));
 
   it('makes a sender that takes a row while its re-read runs wait for the answer, in one query for all', async () => {
     const watch = new FakeWatch();

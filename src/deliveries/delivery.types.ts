@@ -1,4 +1,4 @@
-import type { DeliveryKind } from '../generated/prisma/enums';
+import type { AlertPriority, AlertStatus, DeliveryKind } from '../generated/prisma/enums';
 
 /** Sends first when lower: a breaking alert never waits behind a digest run. */
 export const PRIORITY: Record<DeliveryKind, number> = { alert: 0, push: 0, confirm: 1, manage: 1, digest: 2 };
@@ -34,6 +34,15 @@ export interface ClaimedDelivery extends HeldRow {
   tokenVersion: number | null;
   suppressed: boolean;
   alertCreatedAt: Date | null;
+  /** Alert and push rows: their alert's status, priority and whether it is a staff test; null for other kinds. */
+  alertStatus: AlertStatus | null;
+  alertPriority: AlertPriority | null;
+  alertTest: boolean | null;
+  /** The reader's time zone, quiet hours and daily cap of minor alerts (null for push rows). */
+  timezone: string | null;
+  quietHoursStart: number | null;
+  quietHoursEnd: number | null;
+  maxAlertsPerDay: number | null;
   /** Push rows: the subscription it goes to, and (joined by the claim) its endpoint and keys; all null once it was removed. */
   pushSubscriptionId: string | null;
   pushEndpoint: string | null;

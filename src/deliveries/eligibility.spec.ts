@@ -37,4 +37,17 @@ describe(ineligibilityReason.name, () => {
     expect(ineligibilityReason(aRow({ suppressed: true }))).toBe('address suppressed');
     expect(ineligibilityReason(aRow({ email: null, subscriberStatus: null }))).toBe('subscriber erased');
   });
+
+  it('sends nothing more of a cancelled alert, by email or push', () => {
+    expect(ineligibilityReason(aRow({ kind: 'alert', alertStatus: 'cancelled' }))).toBe('alert cancelled');
+    expect(ineligibilityReason(aRow({ kind: 'push', pushEndpoint: 'https://push.example/1', alertStatus: 'cancelled' }))).toBe('alert cancelled');
+    expect(ineligibilityReason(aRow({ kind: 'alert', alertStatus: 'sending' }))).toBeNull();
+  });
+
+  it('sends a test alert to a staff address whatever its subscription, but never to a suppressed one', () => {
+    expect(ineligibilityReason(aRow({ kind: 'alert', alertTest: true, subscriberStatus: 'pending' }))).toBeNull();
+    expect(ineligibilityReason(aRow({ kind: 'alert', alertTest: true, subscriberStatus: 'unsubscribed' }))).toBeNull();
+    expect(ineligibilityReason(aRow({ kind: 'alert', alertTest: true, suppressed: true }))).toBe('address suppressed');
+    expect(ineligibilityReason(aRow({ kind: 'alert', alertTest: false, subscriberStatus: 'pending' }))).toBe('subscriber is pending');
+  });
 });
