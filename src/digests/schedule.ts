@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { DAY_MS, firstInstantAt, HOUR_MS, localDay, offsetMs } from '../common/local-time';
 import { isValidTimeZone } from '../common/timezone';
 
 export type DigestFrequency = 'daily' | 'weekly';
@@ -20,10 +21,7 @@ export interface DigestWindow {
   to: Date;
 }
 
-const SECOND = 1_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-const WEEK = 7 * DAY;
+const WEEK = 7 * DAY_MS;
 
 /*
  * A subscriber's slots are, for each local calendar day D they get a digest on (every
@@ -33,9 +31,7 @@ const WEEK = 7 * DAY;
  *    when Paris jumps from 02:00 to 03:00;
  *  - sendHour:00 happening twice (fall back): the first occurrence.
  * Slots never decrease as D increases, which is what makes the searches below exact.
- *
- * Local days are counted as whole days since 1970-01-01 of the wall clock, so date
- * arithmetic never goes through a time zone.
+ * (The wall-clock arithmetic lives in common/local-time.ts, shared with quiet hours.)
  */
 
 /** The most recent slot at or before `at`. */
@@ -43,8 +39,8 @@ export function latestSlotAtOrBefore(prefs: DigestPrefs, at: Date): Date {
   const zone = zoneOf(prefs);
   const t = instant(at);
   const day = lastDigestDayOnOrBefore(prefs, localDay(zone, t));
-  const slot = slotOn(zone, day, prefs.sendHour);
-  return new Date(slot <= t ? slot : slotOn(zone, day - stepDays(prefs), prefs.sendHour));
+  const slot = firstInstantAt(zone, day, prefs.sendHour);
+  return new Date(slot <= t ? slot : firstInstantAt(zone, day - stepDays(prefs), prefs.sendHour));
 }
 
 /** The first slot strictly after `after`. */
@@ -52,8 +48,8 @@ export function nextSlotAfter(prefs: DigestPrefs, after: Date): Date {
   const zone = zoneOf(prefs);
   const t = instant(after);
   const day = lastDigestDayOnOrBefore(prefs, localDay(zone, t));
-  const slot = slotOn(zone, day, prefs.sendHour);
-  return new Date(slot > t ? slot : slotOn(zone, day + stepDays(prefs), prefs.sendHour));
+  const slot = firstInstantAt(zone, day, prefs.sendHour);
+  return new Date(slot > t ? slot : firstInstantAt(zone, day + stepDays(prefs), prefs.sendHour));
 }
 
 /**
@@ -66,8 +62,8 @@ export function periodKey(prefs: DigestPrefs, slot: Date): string {
   const t = instant(slot);
   // A slot pushed past midnight by a gap still belongs to the day before: shifting
   // back by sendHour finds the day D whose D sendHour:00 the slot stands for.
-  const day = Math.floor((t + offsetMs(zone, t) - prefs.sendHour * HOUR) / DAY);
-  const date = DateTime.fromMillis(day * DAY, { zone: 'utc' });
+  const day = Math.floor((t + offsetMs(zone, t) - prefs.sendHour * HOUR_MS) / DAY_MS);
+  const date = DateTime.fromMillis(day * DAY_MS, { zone: 'utc' });
   return prefs.frequency === 'daily'
     ? (date.toISODate() as string)
     : `${String(date.weekYear).padStart(4, '0')}-W${String(date.weekNumber).padStart(2, '0')}`;
@@ -82,7 +78,7 @@ export function periodKey(prefs: DigestPrefs, slot: Date): string {
  */
 export function digestWindow(prefs: DigestPrefs, slot: Date): DigestWindow {
   const to = instant(slot);
-  const length = prefs.frequency === 'daily' ? DAY : WEEK;
+  const length = prefs.frequency === 'daily' ? DAY_MS : WEEK;
   const previous = latestSlotAtOrBefore(prefs, new Date(to - 1)).getTime();
   return { from: new Date(Math.min(to - length, previous)), to: new Date(to) };
 }
@@ -127,68 +123,4 @@ function lastDigestDayOnOrBefore(prefs: DigestPrefs, day: number): number {
 /** 1970-01-01 was a Thursday (ISO 4). */
 function isoWeekday(day: number): number {
   return ((((day + 3) % 7) + 7) % 7) + 1;
-}
-
-/*
- * Asking Intl for an offset costs microseconds, and a digest run asks the same few
- * questions (same zones, same hours) for every subscriber. Offsets are cached per
- * zone and UTC hour, but only for hours with the same offset at both ends: an hour
- * containing a transition is always asked afresh, so the cache never changes an answer.
- */
-const OFFSET_BUCKET = HOUR;
-const MAX_CACHED_BUCKETS = 100_000;
-const offsetCache = new Map<string, Map<number, number>>();
-
-function offsetMs(zone: IANAZone, t: number): number {
-  const bucket = Math.floor(t / OFFSET_BUCKET);
-  let cache = offsetCache.get(zone.name);
-  if (!cache) offsetCache.set(zone.name, (cache = new Map()));
-  const cached = cache.get(bucket);
-  if (cached !== undefined) return cached;
-
-  const start = bucket * OFFSET_BUCKET;
-  const atStart = rawOffsetMs(zone, start);
-  if (atStart !== rawOffsetMs(zone, start + OFFSET_BUCKET - SECOND)) return rawOffsetMs(zone, t);
-  if (cache.size >= MAX_CACHED_BUCKETS) cache.clear();
-  cache.set(bucket, atStart);
-  return atStart;
-}
-
-function rawOffsetMs(zone: IANAZone, t: number): number {
-  return Math.round(zone.offset(t) * 60) * SECOND;
-}
-
-function localDay(zone: IANAZone, t: number): number {
-  return Math.floor((t + offsetMs(zone, t)) / DAY);
-}
-
-/** The first instant at which the local clock reads `day` hour:00 or later. */
-function slotOn(zone: IANAZone, day: number, hour: number): number {
-  const wall = day * DAY + hour * HOUR;
-  // The offsets in force a day either side are the only ones this wall time can have.
-  const before = offsetMs(zone, wall - DAY);
-  const after = offsetMs(zone, wall + DAY);
-  let earliest = Number.POSITIVE_INFINITY;
-  for (const offset of [before, after]) {
-    const t = wall - offset;
-    if (t < earliest && offsetMs(zone, t) === offset) earliest = t;
-  }
-  if (earliest !== Number.POSITIVE_INFINITY) return earliest;
-  return transitionIn(zone, wall - after, wall - before);
-}
-
-/**
- * The wall time fell into a gap: the clock jumped over it at some instant in
- * (lo, hi]. Find that instant to the second (zone transitions are on whole seconds).
- */
-function transitionIn(zone: IANAZone, lo: number, hi: number): number {
-  const offsetAtLo = offsetMs(zone, lo);
-  let low = lo;
-  let high = hi;
-  while (high - low > SECOND) {
-    const mid = low + Math.floor((high - low) / 2 / SECOND) * SECOND;
-    if (offsetMs(zone, mid) === offsetAtLo) low = mid;
-    else high = mid;
-  }
-  return high;
 }
