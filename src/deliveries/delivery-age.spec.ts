@@ -12,6 +12,11 @@ describe(giveUpAt.name, () => {
     expect(giveUpAt({ kind: 'alert', createdAt: CREATED, payload: {} })).toEqual(new Date(CREATED.getTime() + 6 * HOUR));
   });
 
+  it('keeps a minor alert for 12 hours: it may wait for its reader’s quiet hours to end', () => {
+    expect(giveUpAt({ kind: 'alert', createdAt: CREATED, payload: {}, alertPriority: 'minor' })).toEqual(new Date(CREATED.getTime() + 12 * HOUR));
+    expect(giveUpAt({ kind: 'alert', createdAt: CREATED, payload: {}, alertPriority: 'major' })).toEqual(new Date(CREATED.getTime() + 6 * HOUR));
+  });
+
   it('keeps a daily digest until the next one is due, and a weekly one for a week', () => {
     expect(giveUpAt({ kind: 'digest', createdAt: CREATED, payload: { period: '2026-12-05' } })).toEqual(new Date(CREATED.getTime() + 24 * HOUR));
     expect(giveUpAt({ kind: 'digest', createdAt: CREATED, payload: { period: '2026-W49' } })).toEqual(new Date(CREATED.getTime() + 7 * 24 * HOUR));

@@ -27,6 +27,8 @@ export class DeliveryLeasesRepository {
    * with `status IN (…)` PostgreSQL read and sorted the whole remaining queue for
    * every batch, which made a 100,000-digest run quadratic in PostgreSQL's CPU.
    * Rows one scan locked but the merge left out are unlocked at commit, still queued.
+   * A row held for its reader's quiet hours stops counting as held once claimed: it is
+   * decided again, and held again (markHeld) if it must wait longer.
    */
   async claim(limit: number, leaseSeconds: number, token: string, options: { belowPriority?: number } = {}): Promise<ClaimedDelivery[]> {
     // No sentinel value: the priority column is an int4, and a bound past its range makes PostgreSQL reject the whole claim.
@@ -47,7 +49,7 @@ export class DeliveryLeasesRepository {
         LIMIT $1
       ), leased AS (
         UPDATE "Delivery" d
-        SET "status" = 'sending', "attempts" = d."attempts" + 1,
+        SET "status" = 'sending', "attempts" = d."attempts" + 1, "heldUntil" = NULL,
             "uncertainResends" = d."uncertainResends" + CASE WHEN picked."previousStatus" = 'uncertain' THEN 1 ELSE 0 END,
             "leaseUntil" = now() + make_interval(secs => $2), "leaseToken" = $3::uuid
         FROM picked
@@ -59,7 +61,7 @@ export class DeliveryLeasesRepository {
              (l."previousStatus" = 'uncertain') AS "wasUncertain",
              s."email", s."status"::text AS "subscriberStatus", s."tokenVersion",
              ${SUBSCRIBER_SUPPRESSED.sql} AS "suppressed",
-             a."createdAt" AS "alertCreatedAt", a."status"::text AS "alertStatus", a."priority"::text AS "alertPriority", a."test" AS "alertTest",
+             a."createdAt" AS "alertCreatedAt", a."sendAt" AS "alertSendAt", a."status"::text AS "alertStatus", a."priority"::text AS "alertPriority", a."test" AS "alertTest",
              s."timezone", s."quietHoursStart", s."quietHoursEnd", s."maxAlertsPerDay",
              p."endpoint" AS "pushEndpoint", p."p256dh" AS "pushP256dh", p."auth" AS "pushAuth"
       FROM leased l

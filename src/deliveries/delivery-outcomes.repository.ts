@@ -58,6 +58,45 @@ export class DeliveryOutcomesRepository {
     );
   }
 
+  /**
+   * Minor alerts held for their readers' quiet hours: queued again, due and counted as
+   * held until `until`, the claim's attempt given back (nothing was sent). One statement
+   * for the whole claim, each row with its own instant.
+   */
+  async markHeld(rows: readonly (HeldRow & { until: Date })[]): Promise<void> {
+    if (rows.length === 0) return;
+    const [ids, tokens] = heldArrays(rows);
+    await this.prisma.pool.query(
+      `UPDATE "Delivery" d
+       SET "status" = 'queued', "nextAttemptAt" = h."until", "heldUntil" = h."until",
+           "attempts" = GREATEST(d."attempts" - 1, 0), "leaseUntil" = NULL, "leaseToken" = NULL
+       FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[]) AS h("id", "token", "until")
+       WHERE d."id" = h."id" AND d."leaseToken" = h."token" AND d."status" = 'sending'`,
+      [ids, tokens, rows.map((row) => row.until)],
+    );
+  }
+
+  /**
+   * How many minor alerts (tests aside) each reader was sent since the start of their
+   * local day (`since`, one per reader). Reads each reader's rows of the last days only
+   * by the (subscriberId, createdAt) index: a minor alert email is sent within 12 hours
+   * of its row's creation (delivery-age.ts), so one created a day before `since` cannot
+   * have been sent after it.
+   */
+  async minorAlertsSentSince(readers: ReadonlyMap<string, Date>): Promise<Map<string, number>> {
+    if (readers.size === 0) return new Map();
+    const { rows } = await this.prisma.pool.query<{ subscriberId: string; sent: number }>(
+      `SELECT h."subscriberId", count(*)::int AS "sent"
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS h("subscriberId", "since")
+       JOIN "Delivery" d ON d."subscriberId" = h."subscriberId" AND d."createdAt" >= h."since" - interval '1 day'
+       JOIN "Alert" a ON a."id" = d."alertId"
+       WHERE d."kind" = 'alert' AND d."status" = 'sent' AND d."sentAt" >= h."since" AND a."priority" = 'minor' AND NOT a."test"
+       GROUP BY h."subscriberId"`,
+      [[...readers.keys()], [...readers.values()]],
+    );
+    return new Map(rows.map((row) => [row.subscriberId, row.sent]));
+  }
+
   /** Queued again (`retry`) or uncertain (`uncertain`: possibly delivered, resent once), due at `at`. */
   async markDueAgain(row: HeldRow, status: 'queued' | 'uncertain', at: Date, error: string): Promise<boolean> {
     const changed = await this.prisma.$executeRaw`

@@ -68,6 +68,17 @@ export class DeliveryRecorder {
     await this.letGo([...byReason.values()].flat());
   }
 
+  /** Minor alerts held for their readers' quiet hours: queued again until `until` of each, and no longer in hand. */
+  async postponed(rows: readonly (ClaimedDelivery & { until: Date })[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.outcomes.markHeld(rows);
+    for (const row of rows) {
+      this.metrics.deliveriesHeld.inc({ kind: row.kind });
+      this.logger.debug({ deliveryId: String(row.id), kind: row.kind, heldUntil: row.until.toISOString(), msg: 'minor alert held for quiet hours' });
+    }
+    await this.letGo(rows);
+  }
+
   /**
    * Applies one decision about a row that held a slot of the wire budget; the slot is
    * given back once the outcome is written (for a sent row, by the flusher).

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { SystemClock } from '../common/clock';
 import { AppConfig } from '../config/config';
 import { MailTransport, SendOutcome, SmtpEnvelope } from '../mail/mail-transport';
 import { MetricsService } from '../metrics/metrics.service';
@@ -45,6 +46,7 @@ function aRow(id: number, reader: string): ClaimedDelivery {
     tokenVersion: 0,
     suppressed: false,
     alertCreatedAt: null,
+    alertSendAt: null,
     alertStatus: null,
     alertPriority: null,
     alertTest: null,
@@ -241,6 +243,7 @@ describe(DeliveryWorker.name, () => {
       transport,
       settings,
       { send: () => Promise.reject(new Error('no push in these rows')) },
+      new SystemClock(),
     );
     return worker.onApplicationBootstrap();
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { MailTransport } from '../mail/mail-transport';
@@ -15,6 +16,7 @@ import { giveUpAt } from './delivery-age';
 import { addToGroup, EligibilityGate, RowInHand } from './eligibility-gate';
 import { ineligibilityReason } from './eligibility';
 import { EligibilityWatch } from './eligibility-watch';
+import { capDayStart, decideMinorAlerts, needsSentToday, readerLimitsApply } from './minor-alert-decision';
 import { OutboxSignal } from './outbox-signal';
 import { OutboxStatus } from './outbox-status';
 import { PauseReason } from './outbox-breaker';
@@ -72,7 +74,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     private readonly leases: DeliveryLeasesRepository,
-    outcomes: DeliveryOutcomesRepository,
+    private readonly outcomes: DeliveryOutcomesRepository,
     private readonly recorder: DeliveryRecorder,
     private readonly composer: DeliveryComposer,
     private readonly watch: EligibilityWatch,
@@ -82,6 +84,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUSH_TRANSPORT) private readonly push: PushTransport,
+    private readonly clock: Clock,
   ) {
     this.concurrency = config.smtp.poolSize * 4;
     this.lowWater = Math.max(this.concurrency * 2, Math.ceil(config.deliveryBatchSize / 2));
@@ -250,7 +253,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Skips rows whose reader is no longer eligible, then hands the rest to the senders: as
+   * Skips rows whose reader is no longer eligible, holds or drops minor alerts their
+   * reader's quiet hours or daily cap keep back, then hands the rest to the senders: as
    * fresh only if no notice has come since the claim began (`noticesBefore`) and none could be missed.
    * Should any step fail, the claim is given back at once rather than left to expire into "uncertain".
    */
@@ -264,10 +268,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
     this.recorder.held(eligible);
     let batch;
+    let going = eligible;
     try {
+      going = await this.keepBackMinorAlerts(eligible, skipped);
       await this.recorder.skipped(skipped, 'delivery skipped');
-      if (eligible.length === 0) return;
-      batch = await this.composer.prepare(eligible);
+      if (going.length === 0) return;
+      batch = await this.composer.prepare(going);
     } catch (error) {
       this.logger.error({ rows: rows.length, err: (error as Error).message, msg: 'a claimed batch could not be prepared; giving it back' });
       await this.leases.release(eligible).catch(() => undefined);
@@ -276,9 +282,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
     // Read only now: the rows were nowhere a notice could find them until they are pushed below.
     const fresh = this.gate.freshSince(noticesBefore);
-    for (const row of eligible) this.ready.push({ row, batch, priority: PRIORITY[row.kind], leaseDeadline, fresh, notices: 0, withdrawn: false });
+    for (const row of going) this.ready.push({ row, batch, priority: PRIORITY[row.kind], leaseDeadline, fresh, notices: 0, withdrawn: false });
     this.ready.sort((a, b) => a.priority - b.priority);
     this.senderCall.notify();
+  }
+
+  /**
+   * Minor alert emails wait for their reader's quiet hours to end (written back as held)
+   * or are dropped, past 12 hours or the reader's daily cap (added to `skipped`); see
+   * minor-alert-decision.ts. Returns the rows that go now. Costs nothing for a claim
+   * without minor alerts, and one query only when some reader among them has a cap.
+   */
+  private async keepBackMinorAlerts(rows: ClaimedDelivery[], skipped: Map<string, ClaimedDelivery[]>): Promise<ClaimedDelivery[]> {
+    const limited = rows.filter(readerLimitsApply);
+    if (limited.length === 0) return rows;
+    const now = this.clock.now();
+    const dayStarts = new Map(limited.filter(needsSentToday).map((row) => [row.subscriberId as string, capDayStart(row, now)]));
+    const decided = decideMinorAlerts(limited, now, await this.outcomes.minorAlertsSentSince(dayStarts));
+    await this.recorder.postponed([...decided.hold].flatMap(([until, held]) => held.map((row) => ({ ...row, until: new Date(until) }))));
+    for (const [reason, dropped] of decided.skip) for (const row of dropped) addToGroup(skipped, reason, row);
+    const going = new Set(decided.go);
+    return rows.filter((row) => !readerLimitsApply(row) || going.has(row));
   }
 
   private async sendLoop(): Promise<void> {

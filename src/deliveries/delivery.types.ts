@@ -34,6 +34,8 @@ export interface ClaimedDelivery extends HeldRow {
   tokenVersion: number | null;
   suppressed: boolean;
   alertCreatedAt: Date | null;
+  /** A scheduled alert's time: with its creation, when it was released to readers. */
+  alertSendAt: Date | null;
   /** Alert and push rows: their alert's status, priority and whether it is a staff test; null for other kinds. */
   alertStatus: AlertStatus | null;
   alertPriority: AlertPriority | null;

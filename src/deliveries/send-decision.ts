@@ -1,5 +1,5 @@
 import type { SendOutcome } from '../mail/mail-transport';
-import type { DeliveryKind } from '../generated/prisma/enums';
+import type { AlertPriority, DeliveryKind } from '../generated/prisma/enums';
 import type { PushOutcome } from '../push/push-transport';
 import { giveUpAt } from './delivery-age';
 import type { DeliveryPayload } from './delivery.types';
@@ -22,6 +22,8 @@ export interface DecidedRow {
   attempts: number;
   createdAt: Date;
   payload: DeliveryPayload;
+  /** Alert rows: a minor alert stays worth sending longer (delivery-age.ts). */
+  alertPriority?: AlertPriority | null;
   /** It was already resent once because an earlier outcome was unknown. */
   wasUncertain: boolean;
 }

@@ -24,6 +24,7 @@ export class MetricsService {
   readonly deliveriesFailed = this.kindCounter('dispatch_deliveries_failed_total', 'Deliveries failed permanently');
   readonly deliveriesRetried = this.kindCounter('dispatch_deliveries_retried_total', 'Delivery attempts that will be retried');
   readonly deliveriesSkipped = this.kindCounter('dispatch_deliveries_skipped_total', 'Deliveries dropped at claim time (reader no longer eligible)');
+  readonly deliveriesHeld = this.kindCounter('dispatch_deliveries_held_total', 'Minor alert emails held at claim time until their reader’s quiet hours end');
   readonly uncertainResends = this.kindCounter(
     'dispatch_deliveries_uncertain_total',
     'Deliveries resent with the same Message-ID because an earlier attempt may have reached the server (no reply after the final dot, or a lease that ran out mid-send)',
