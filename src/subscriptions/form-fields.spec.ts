@@ -30,6 +30,20 @@ describe(formToRequest.name, () => {
     expect(sut({ email: 'a@example.com', frequency: '', admin: 'yes' }, ['email', 'frequency'])).toEqual({ email: 'a@example.com' });
   });
 
+  it('reads quiet hours from two selects, "Off" clearing them, and leaves them alone when the form has none', () => {
+    expect(sut({ quietHoursStart: '22', quietHoursEnd: '7' }, ['quietHours'])).toEqual({ quietHours: { start: 22, end: 7 } });
+    expect(sut({ quietHoursStart: '', quietHoursEnd: '7' }, ['quietHours'])).toEqual({ quietHours: null });
+    expect(sut({ quietHoursStart: 'late', quietHoursEnd: '7' }, ['quietHours'])).toEqual({ quietHours: { start: 'late', end: 7 } });
+    expect(sut({}, ['quietHours'])).toEqual({});
+  });
+
+  it('reads the daily cap as a number, "No limit" as null', () => {
+    expect(sut({ maxAlertsPerDay: '3' }, ['maxAlertsPerDay'])).toEqual({ maxAlertsPerDay: 3 });
+    expect(sut({ maxAlertsPerDay: '' }, ['maxAlertsPerDay'])).toEqual({ maxAlertsPerDay: null });
+    expect(sut({ maxAlertsPerDay: 'lots' }, ['maxAlertsPerDay'])).toEqual({ maxAlertsPerDay: 'lots' });
+    expect(sut({}, ['maxAlertsPerDay'])).toEqual({});
+  });
+
   it('copes with a body that is not a form', () => {
     expect(sut(undefined, ['email', 'tags'])).toEqual({ tags: [] });
   });
@@ -45,6 +59,9 @@ describe(submittedForm.name, () => {
       sendHour: '9',
       timezone: 'Europe/Paris',
       weekday: 5,
+      quietHoursStart: '',
+      quietHoursEnd: '',
+      maxAlertsPerDay: '',
     });
   });
 });

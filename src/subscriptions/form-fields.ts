@@ -15,9 +15,19 @@ export function formToRequest(form: unknown, fields: readonly string[]): Record<
       request.tags = tags;
       continue;
     }
+    // "Off" / "No limit" are the empty choice, and clear the limit; a form without the fields leaves it as it is.
+    if (field === 'quietHours') {
+      if (body.quietHoursStart === undefined) continue;
+      request.quietHours = body.quietHoursStart === '' ? null : { start: numberOf(body.quietHoursStart), end: numberOf(body.quietHoursEnd) };
+      continue;
+    }
     const value = body[field];
+    if (field === 'maxAlertsPerDay' && value === '') {
+      request.maxAlertsPerDay = null;
+      continue;
+    }
     if (value === undefined || value === '') continue;
-    request[field] = field === 'sendHour' && typeof value === 'string' && /^\d{1,2}$/.test(value) ? Number(value) : value;
+    request[field] = field === 'sendHour' || field === 'maxAlertsPerDay' ? numberOf(value) : value;
   }
   return request;
 }
@@ -31,6 +41,9 @@ export interface SubmittedForm {
   sendHour: string;
   timezone: string;
   weekday: number;
+  quietHoursStart: string;
+  quietHoursEnd: string;
+  maxAlertsPerDay: string;
 }
 
 export function submittedForm(form: unknown): SubmittedForm {
@@ -45,7 +58,15 @@ export function submittedForm(form: unknown): SubmittedForm {
     sendHour: text(body.sendHour),
     timezone: text(body.timezone) || 'UTC',
     weekday: weekday > 0 ? weekday : 1,
+    quietHoursStart: text(body.quietHoursStart),
+    quietHoursEnd: text(body.quietHoursEnd),
+    maxAlertsPerDay: text(body.maxAlertsPerDay),
   };
+}
+
+/** A form's digits as a number; anything else as sent, for the schema to refuse with its message. */
+function numberOf(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{1,2}$/.test(value) ? Number(value) : value;
 }
 
 function listOf(value: unknown): unknown[] {

@@ -7,12 +7,12 @@ import { KnownTags } from './known-tags';
 import { ReaderLinks } from './reader-links';
 import { Subscriber } from './subscribers.repository';
 import { FieldError, preferencesUpdateSchema, validate, weekdayName } from './subscription-request';
-import { LinkFailure, preferencesOf, SubscriptionsService } from './subscriptions.service';
+import { alertLimitsOf, LinkFailure, preferencesOf, SubscriptionsService } from './subscriptions.service';
 import { renderErasedPage, renderLinkProblemPage } from './views/link-pages';
 import { PreferenceValues } from './views/preference-fields';
 import { renderPreferencesPage } from './views/preferences-page';
 
-const PREFERENCE_FIELDS = ['tags', 'frequency', 'sendHour', 'timezone', 'weekday'] as const;
+const PREFERENCE_FIELDS = ['tags', 'frequency', 'sendHour', 'timezone', 'weekday', 'quietHours', 'maxAlertsPerDay'] as const;
 
 /** The preference centre: read, change, and erase — each behind the reader's preferences link. */
 @Controller('preferences')
@@ -31,7 +31,7 @@ export class PreferencesController {
       sendPage(res, 400, renderLinkProblemPage(outcome.failure, 'preferences'));
       return;
     }
-    sendPage(res, 200, await this.page(outcome.subscriber, { values: preferencesOf(outcome.subscriber) }));
+    sendPage(res, 200, await this.page(outcome.subscriber, { values: storedValues(outcome.subscriber) }));
   }
 
   /** The page's form (urlencoded, every field) or JSON (any subset); answers in kind. */
@@ -51,12 +51,12 @@ export class PreferencesController {
     if (!outcome.ok) return this.linkProblem(res, outcome.failure, fromForm);
     const { subscriber } = outcome;
     if (fromForm) {
-      sendPage(res, 200, await this.page(subscriber, { values: preferencesOf(subscriber), saved: true }));
+      sendPage(res, 200, await this.page(subscriber, { values: storedValues(subscriber), saved: true }));
       return;
     }
     res.status(200).json({
       status: 'saved',
-      preferences: { ...preferencesOf(subscriber), weekday: weekdayName(subscriber.weekday) },
+      preferences: { ...preferencesOf(subscriber), weekday: weekdayName(subscriber.weekday), ...alertLimitsOf(subscriber) },
       nextDigestAt: subscriber.nextDigestAt,
     });
   }
@@ -88,6 +88,12 @@ export class PreferencesController {
     if (asPage) sendPage(res, 400, renderLinkProblemPage(failure, 'preferences'));
     else throw new BadRequestException(`token: ${LINK_FAILURE_MESSAGES[failure]}`);
   }
+}
+
+/** What the form shows for a reader's stored choices. */
+function storedValues(subscriber: Subscriber): PreferenceValues {
+  const { quietHoursStart, quietHoursEnd, maxAlertsPerDay } = subscriber;
+  return { ...preferencesOf(subscriber), quietHoursStart, quietHoursEnd, maxAlertsPerDay };
 }
 
 export const LINK_FAILURE_MESSAGES: Record<LinkFailure, string> = {

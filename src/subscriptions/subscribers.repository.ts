@@ -8,6 +8,9 @@ import type { Preferences } from './subscription-request';
 
 export type { Subscriber };
 
+/** The columns of a reader's limits on minor alerts; only those named change. */
+export type AlertLimitColumns = Partial<Pick<Subscriber, 'quietHoursStart' | 'quietHoursEnd' | 'maxAlertsPerDay'>>;
+
 /** What the subscribe statement may queue: nothing (a repeat in the window, a suppressed address) or one of these. */
 export type MailKind = 'confirm' | 'manage';
 
@@ -86,10 +89,10 @@ export class SubscribersRepository {
   }
 
   /** Null when the subscriber is gone, unsubscribed or the token was revoked meanwhile. */
-  async updatePreferences(id: string, tokenVersion: number, preferences: Preferences, nextDigestAt: Date | null): Promise<Subscriber | null> {
+  async updatePreferences(id: string, tokenVersion: number, preferences: Preferences, nextDigestAt: Date | null, alertLimits: AlertLimitColumns = {}): Promise<Subscriber | null> {
     const { count } = await this.prisma.subscriber.updateMany({
       where: { id, tokenVersion, status: { in: ['pending', 'confirmed'] } },
-      data: { ...preferences, nextDigestAt },
+      data: { ...preferences, ...alertLimits, nextDigestAt },
     });
     return count === 1 ? this.findById(id) : null;
   }

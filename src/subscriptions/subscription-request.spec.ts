@@ -143,6 +143,40 @@ describe('preferencesUpdateSchema', () => {
     expect(sut({ tags: [] })).toMatchObject({ ok: false, message: 'tags: at least 1 tag' });
     expect(sut({ timezone: '+05:30' })).toMatchObject({ ok: false, message: expect.stringMatching(/^timezone: /) });
   });
+
+  describe('limits on minor alerts', () => {
+    it('takes quiet hours in local hours, across midnight or not, and null to clear them', () => {
+      expect(sut({ quietHours: { start: 22, end: 7 } })).toEqual({ ok: true, value: { quietHours: { start: 22, end: 7 } } });
+      expect(sut({ quietHours: { start: 0, end: 23 } })).toEqual({ ok: true, value: { quietHours: { start: 0, end: 23 } } });
+      expect(sut({ quietHours: null })).toEqual({ ok: true, value: { quietHours: null } });
+    });
+
+    it('takes a daily cap from 1 to 20, and null for none', () => {
+      expect(sut({ maxAlertsPerDay: 1 })).toEqual({ ok: true, value: { maxAlertsPerDay: 1 } });
+      expect(sut({ maxAlertsPerDay: 20 })).toEqual({ ok: true, value: { maxAlertsPerDay: 20 } });
+      expect(sut({ maxAlertsPerDay: null })).toEqual({ ok: true, value: { maxAlertsPerDay: null } });
+    });
+
+    it.each([
+      [{ quietHours: { start: 22, end: 22 } }, 'quietHours: start and end must be different hours'],
+      [{ quietHours: { start: 24, end: 7 } }, 'quietHours.start: must be an integer from 0 to 23 (a local hour)'],
+      [{ quietHours: { start: 22, end: 6.5 } }, 'quietHours.end: must be an integer from 0 to 23 (a local hour)'],
+      [{ quietHours: { start: 22 } }, 'quietHours.end: is required'],
+      [{ quietHours: { start: '22', end: 7 } }, 'quietHours.start: must be an integer from 0 to 23 (a local hour)'],
+      [{ quietHours: { start: 22, end: 7, days: 'weekends' } }, 'quietHours.days: is not an allowed field'],
+      [{ quietHours: '22-7' }, 'quietHours: must be {"start": 22, "end": 7} (local hours) or null for none'],
+      [{ maxAlertsPerDay: 0 }, 'maxAlertsPerDay: must be an integer from 1 to 20, or null for no cap'],
+      [{ maxAlertsPerDay: 21 }, 'maxAlertsPerDay: must be an integer from 1 to 20, or null for no cap'],
+      [{ maxAlertsPerDay: 2.5 }, 'maxAlertsPerDay: must be an integer from 1 to 20, or null for no cap'],
+      [{ maxAlertsPerDay: '3' }, 'maxAlertsPerDay: must be an integer from 1 to 20, or null for no cap'],
+    ])('refuses %j, naming the field', (body, message) => {
+      expect(sut(body)).toMatchObject({ ok: false, message });
+    });
+
+    it('is not part of a subscription: limits are set in the preference centre', () => {
+      expect(validate(subscriptionRequestSchema, aSubscriptionBody({ maxAlertsPerDay: 3 }))).toMatchObject({ ok: false, message: 'maxAlertsPerDay: is not an allowed field' });
+    });
+  });
 });
 
 describe(isoWeekday.name, () => {

@@ -3,6 +3,7 @@ import { tagListSchema } from '../articles/tags';
 import { expected, formatPath, formatZodError, humanErrorMap } from '../common/validation';
 import { normalizeEmailAddress } from './email-address';
 import { normalizeTimeZone } from '../common/timezone';
+import type { QuietHours } from '../common/quiet-hours';
 
 /** More tags than this per reader is a list of everything, not a choice. */
 export const MAX_TAGS_PER_SUBSCRIBER = 50;
@@ -67,6 +68,32 @@ const weekdaySchema = z
     return z.NEVER;
   });
 
+const quietHourSchema = z
+  .number({ error: expected('an integer from 0 to 23 (a local hour)') })
+  .int('must be an integer from 0 to 23 (a local hour)')
+  .min(0, 'must be an integer from 0 to 23 (a local hour)')
+  .max(23, 'must be an integer from 0 to 23 (a local hour)');
+
+/** Local hours, start inclusive and end exclusive (across midnight when start > end); null for none. */
+const quietHoursSchema = z
+  .strictObject({ start: quietHourSchema, end: quietHourSchema }, { error: expected('{"start": 22, "end": 7} (local hours) or null for none') })
+  .refine((quiet) => quiet.start !== quiet.end, 'start and end must be different hours')
+  .nullable();
+
+export const MAX_ALERTS_PER_DAY = 20;
+const maxAlertsPerDaySchema = z
+  .number({ error: expected(`an integer from 1 to ${MAX_ALERTS_PER_DAY}, or null for no cap`) })
+  .int(`must be an integer from 1 to ${MAX_ALERTS_PER_DAY}, or null for no cap`)
+  .min(1, `must be an integer from 1 to ${MAX_ALERTS_PER_DAY}, or null for no cap`)
+  .max(MAX_ALERTS_PER_DAY, `must be an integer from 1 to ${MAX_ALERTS_PER_DAY}, or null for no cap`)
+  .nullable();
+
+/** How a reader limits minor breaking alerts (major ones ignore both). */
+export interface AlertLimits {
+  quietHours: QuietHours | null;
+  maxAlertsPerDay: number | null;
+}
+
 /** POST /subscriptions (CONTRACT.md): everything but the address has a default. */
 export const subscriptionRequestSchema = z.strictObject(
   {
@@ -91,6 +118,8 @@ export const preferencesUpdateSchema = z
       sendHour: sendHourSchema.optional(),
       timezone: timezoneSchema.optional(),
       weekday: weekdaySchema.optional(),
+      quietHours: quietHoursSchema.optional(),
+      maxAlertsPerDay: maxAlertsPerDaySchema.optional(),
     },
     { error: expected('a JSON object') },
   )

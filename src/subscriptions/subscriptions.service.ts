@@ -5,8 +5,9 @@ import { AppConfig } from '../config/config';
 import { Outbox } from '../deliveries/outbox';
 import { nextSlotAfter } from '../digests/schedule';
 import { emailHash } from '../suppression/email-hash';
-import { Subscriber, SubscribersRepository } from './subscribers.repository';
-import { Preferences, PreferencesUpdate, SubscriptionRequest } from './subscription-request';
+import { quietHoursOf } from '../common/quiet-hours';
+import { AlertLimitColumns, Subscriber, SubscribersRepository } from './subscribers.repository';
+import { AlertLimits, Preferences, PreferencesUpdate, SubscriptionRequest } from './subscription-request';
 import { tokenStillValid } from './token-rules';
 import { TokenPurpose, verifyToken } from './tokens';
 
@@ -72,9 +73,10 @@ export class SubscriptionsService {
     const found = await this.holderOf(token, 'preferences');
     if (!found.ok) return found;
     const { subscriber } = found;
-    const merged: Preferences = { ...preferencesOf(subscriber), ...definedOnly(update) };
+    const { quietHours, maxAlertsPerDay, ...digestUpdate } = update;
+    const merged: Preferences = { ...preferencesOf(subscriber), ...definedOnly(digestUpdate) };
     const nextDigestAt = subscriber.status === 'confirmed' ? nextSlotAfter(merged, this.clock.now()) : null;
-    const updated = await this.subscribers.updatePreferences(subscriber.id, subscriber.tokenVersion, merged, nextDigestAt);
+    const updated = await this.subscribers.updatePreferences(subscriber.id, subscriber.tokenVersion, merged, nextDigestAt, alertLimitColumns({ quietHours, maxAlertsPerDay }));
     if (!updated) return { ok: false, failure: 'revoked' };
     this.logger.log({ subscriberId: subscriber.id, msg: 'preferences updated' });
     return { ok: true, subscriber: updated };
@@ -147,6 +149,19 @@ export function preferencesOf(subscriber: Subscriber): Preferences {
     sendHour: subscriber.sendHour,
     timezone: subscriber.timezone,
     weekday: subscriber.weekday,
+  };
+}
+
+/** A reader's limits on minor alerts, as the API shows them. */
+export function alertLimitsOf(subscriber: Subscriber): AlertLimits {
+  return { quietHours: quietHoursOf(subscriber.quietHoursStart, subscriber.quietHoursEnd), maxAlertsPerDay: subscriber.maxAlertsPerDay };
+}
+
+/** The columns an update changes: a limit left out stays as it is, null clears it. */
+function alertLimitColumns({ quietHours, maxAlertsPerDay }: Partial<AlertLimits>): AlertLimitColumns {
+  return {
+    ...(quietHours !== undefined && { quietHoursStart: quietHours?.start ?? null, quietHoursEnd: quietHours?.end ?? null }),
+    ...(maxAlertsPerDay !== undefined && { maxAlertsPerDay }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { TagUse } from '../../articles/articles.repository';
 import { Html, html } from '../../pages/html';
-import { FieldError, WEEKDAYS } from '../subscription-request';
+import { FieldError, MAX_ALERTS_PER_DAY, WEEKDAYS } from '../subscription-request';
 import { TIME_ZONE_CHOICES } from '../time-zones';
 
 /** The most-used tags a page offers as checkboxes; anything else goes in the "other topics" box. */
@@ -14,6 +14,10 @@ export interface PreferenceValues {
   sendHour: number | string;
   timezone: string;
   weekday: number;
+  /** The preference centre only: limits on minor alerts (null or '' for none). */
+  quietHoursStart?: number | string | null;
+  quietHoursEnd?: number | string | null;
+  maxAlertsPerDay?: number | string | null;
 }
 
 export const FIELD_LABELS: Record<string, string> = {
@@ -23,11 +27,13 @@ export const FIELD_LABELS: Record<string, string> = {
   sendHour: 'Send at',
   timezone: 'Time zone',
   weekday: 'Day of the week',
+  quietHours: 'Quiet hours',
+  maxAlertsPerDay: 'Minor alerts a day',
   body: 'Form',
 };
 
 /** The field's id in the page, for error links and aria-describedby. */
-const FIELD_IDS: Record<string, string> = { tags: 'tags-legend', frequency: 'frequency-legend' };
+const FIELD_IDS: Record<string, string> = { tags: 'tags-legend', frequency: 'frequency-legend', quietHours: 'quietHoursStart' };
 
 export function fieldId(field: string): string {
   return FIELD_IDS[field] ?? field;
@@ -116,6 +122,43 @@ ${fieldError('timezone', errors)}
     (zone) => html`<option value="${zone}"${zone === values.timezone && html` selected`}>${zone.replace(/_/g, ' ')}</option>`,
   )}</select>
 </div>`;
+}
+
+/**
+ * The preference centre's limits on minor breaking alerts: quiet hours (two hour
+ * selects, "Off" for none) and a daily cap ("No limit" for none). Plain selects, so
+ * the form works without JavaScript.
+ */
+export function alertLimitFields(options: { values: PreferenceValues; errors: readonly FieldError[] }): Html {
+  const { values, errors } = options;
+  const start = values.quietHoursStart ?? '';
+  const end = values.quietHoursEnd ?? 7;
+  const cap = values.maxAlertsPerDay ?? '';
+  const hours = (chosen: number | string) =>
+    Array.from({ length: 24 }, (_, hour) => html`<option value="${hour}"${String(chosen) === String(hour) && html` selected`}>${String(hour).padStart(2, '0')}:00</option>`);
+  return html`<fieldset aria-describedby="alert-limits-hint">
+<legend>Breaking news alerts</legend>
+<span class="hint" id="alert-limits-hint">Major news always reaches you at once. Minor alerts wait until your quiet hours end (in your time zone above), are left out if they would be more than 12 hours old by then, and stop for the day once you have had as many as you allow.</span>
+<div class="row">
+<div class="field">
+<label for="quietHoursStart">Quiet hours from</label>
+${fieldError('quietHours', errors)}
+<select id="quietHoursStart" name="quietHoursStart"${invalidAttrs('quietHours', errors)}><option value=""${String(start) === '' && html` selected`}>Off</option>${hours(start)}</select>
+</div>
+<div class="field">
+<label for="quietHoursEnd">until</label>
+<select id="quietHoursEnd" name="quietHoursEnd">${hours(end)}</select>
+</div>
+</div>
+<div class="field">
+<label for="maxAlertsPerDay">Minor alerts a day, at most</label>
+${fieldError('maxAlertsPerDay', errors)}
+<select id="maxAlertsPerDay" name="maxAlertsPerDay"${invalidAttrs('maxAlertsPerDay', errors)}><option value=""${String(cap) === '' && html` selected`}>No limit</option>${Array.from(
+    { length: MAX_ALERTS_PER_DAY },
+    (_, index) => html`<option value="${index + 1}"${String(cap) === String(index + 1) && html` selected`}>${index + 1}</option>`,
+  )}</select>
+</div>
+</fieldset>`;
 }
 
 /** "must be a valid email address" → "Must be a valid email address." */

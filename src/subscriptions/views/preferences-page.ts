@@ -4,7 +4,7 @@ import { html } from '../../pages/html';
 import { renderPage } from '../../pages/layout';
 import { FieldError } from '../subscription-request';
 import { describeSlot, tokenPath } from './link-pages';
-import { errorSummary, PreferenceValues, preferenceFields } from './preference-fields';
+import { alertLimitFields, errorSummary, PreferenceValues, preferenceFields } from './preference-fields';
 
 export interface PreferenceCentreView {
   email: string;
@@ -31,6 +31,7 @@ ${view.status === 'pending' && html`<div class="notice" role="status"><p>You hav
 ${errorSummary(errors)}
 <form method="post" action="${tokenPath('/preferences', view.preferencesToken)}">
 ${preferenceFields({ knownTags: view.knownTags, values: view.values, errors, browserTimezone: false })}
+${alertLimitFields({ values: view.values, errors })}
 <div class="actions"><button class="button" type="submit">Save preferences</button></div>
 </form>
 <div class="section">

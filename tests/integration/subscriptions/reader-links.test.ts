@@ -271,7 +271,7 @@ describe('reader links', () => {
       expect(updated?.nextDigestAt?.getTime()).toBeLessThanOrEqual(nextSlotAfter(prefs, clock.now()).getTime());
       expect(response.json()).toEqual({
         status: 'saved',
-        preferences: { tags: ['space', 'ainews'], frequency: 'daily', sendHour: 21, timezone: 'America/New_York', weekday: 'monday' },
+        preferences: { tags: ['space', 'ainews'], frequency: 'daily', sendHour: 21, timezone: 'America/New_York', weekday: 'monday', quietHours: null, maxAlertsPerDay: null },
         nextDigestAt: updated?.nextDigestAt?.toISOString(),
       });
     });
