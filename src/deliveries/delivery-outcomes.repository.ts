@@ -77,16 +77,16 @@ export class DeliveryOutcomesRepository {
   }
 
   /**
-   * How many minor alerts (tests aside) each reader was sent since the start of their
-   * local day (`since`, one per reader). Reads each reader's rows of the last days only
-   * by the (subscriberId, createdAt) index: a minor alert email is sent within 12 hours
-   * of its row's creation (delivery-age.ts), so one created a day before `since` cannot
-   * have been sent after it.
+   * The rows of the minor alerts (tests aside) each reader was sent since the start of
+   * their local day (`since`, one per reader). Reads each reader's rows of the last days
+   * only, by the (subscriberId, createdAt) index: a minor alert email is sent within 12
+   * hours of its row's creation (delivery-age.ts), so one created a day before `since`
+   * cannot have been sent after it.
    */
-  async minorAlertsSentSince(readers: ReadonlyMap<string, Date>): Promise<Map<string, number>> {
+  async minorAlertsSentSince(readers: ReadonlyMap<string, Date>): Promise<Map<string, bigint[]>> {
     if (readers.size === 0) return new Map();
-    const { rows } = await this.prisma.pool.query<{ subscriberId: string; sent: number }>(
-      `SELECT h."subscriberId", count(*)::int AS "sent"
+    const { rows } = await this.prisma.pool.query<{ subscriberId: string; ids: string[] }>(
+      `SELECT h."subscriberId", array_agg(d."id")::text[] AS "ids"
        FROM unnest($1::uuid[], $2::timestamptz[]) AS h("subscriberId", "since")
        JOIN "Delivery" d ON d."subscriberId" = h."subscriberId" AND d."createdAt" >= h."since" - interval '1 day'
        JOIN "Alert" a ON a."id" = d."alertId"
@@ -94,7 +94,7 @@ export class DeliveryOutcomesRepository {
        GROUP BY h."subscriberId"`,
       [[...readers.keys()], [...readers.values()]],
     );
-    return new Map(rows.map((row) => [row.subscriberId, row.sent]));
+    return new Map(rows.map((row) => [row.subscriberId, row.ids.map(BigInt)]));
   }
 
   /** Queued again (`retry`) or uncertain (`uncertain`: possibly delivered, resent once), due at `at`. */

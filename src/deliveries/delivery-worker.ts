@@ -16,7 +16,7 @@ import { giveUpAt } from './delivery-age';
 import { addToGroup, EligibilityGate, RowInHand } from './eligibility-gate';
 import { ineligibilityReason } from './eligibility';
 import { EligibilityWatch } from './eligibility-watch';
-import { capDayStart, decideMinorAlerts, needsSentToday, readerLimitsApply } from './minor-alert-decision';
+import { capDayStart, decideMinorAlerts, needsSentToday, readerLimitsApply, sentTodayCounts } from './minor-alert-decision';
 import { OutboxSignal } from './outbox-signal';
 import { OutboxStatus } from './outbox-status';
 import { PauseReason } from './outbox-breaker';
@@ -292,13 +292,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * or are dropped, past 12 hours or the reader's daily cap (added to `skipped`); see
    * minor-alert-decision.ts. Returns the rows that go now. Costs nothing for a claim
    * without minor alerts, and one query only when some reader among them has a cap.
+   *
+   * The cap counts what the database says was sent today and what this instance holds
+   * and has let through but not yet recorded (read before the query, so a row recorded
+   * meanwhile is seen at least once): exact within one instance. Instances do not see
+   * each other's rows in hand, so with several of them a reader can get one more minor
+   * alert per instance that holds one for them at that moment.
    */
   private async keepBackMinorAlerts(rows: ClaimedDelivery[], skipped: Map<string, ClaimedDelivery[]>): Promise<ClaimedDelivery[]> {
     const limited = rows.filter(readerLimitsApply);
     if (limited.length === 0) return rows;
     const now = this.clock.now();
     const dayStarts = new Map(limited.filter(needsSentToday).map((row) => [row.subscriberId as string, capDayStart(row, now)]));
-    const decided = decideMinorAlerts(limited, now, await this.outcomes.minorAlertsSentSince(dayStarts));
+    const inHand = dayStarts.size === 0 ? [] : [...this.ready.map(({ row }) => row), ...[...this.beingSent].map(({ row }) => row), ...this.recorder.unrecorded];
+    const sentToday = sentTodayCounts(dayStarts.keys(), await this.outcomes.minorAlertsSentSince(dayStarts), inHand);
+    const decided = decideMinorAlerts(limited, now, sentToday);
     await this.recorder.postponed([...decided.hold].flatMap(([until, held]) => held.map((row) => ({ ...row, until: new Date(until) }))));
     for (const [reason, dropped] of decided.skip) for (const row of dropped) addToGroup(skipped, reason, row);
     const going = new Set(decided.go);

@@ -7,6 +7,7 @@ import {
   MinorAlertRow,
   needsSentToday,
   readerLimitsApply,
+  sentTodayCounts,
 } from './minor-alert-decision';
 
 const at = (iso: string) => new Date(iso);
@@ -164,5 +165,20 @@ describe(decideMinorAlerts.name, () => {
         [at('2026-06-02T07:00:00Z').getTime(), [utc, utc2]],
       ]),
     );
+  });
+});
+
+describe(sentTodayCounts.name, () => {
+  const sut = sentTodayCounts;
+  const inHand = (id: number, overrides: Partial<MinorAlertRow> = {}) => ({ ...aMinorAlert(overrides), id: BigInt(id) });
+
+  it('adds the minor alerts let through here and not yet recorded to those the database has, each row once', () => {
+    const recorded = new Map([['ann', [1n, 2n]]]);
+    const counts = sut(['ann', 'bob'], recorded, [inHand(2), inHand(3), inHand(4, { subscriberId: 'bob' }), inHand(5, { subscriberId: 'bob', alertPriority: 'major' })]);
+    expect(counts).toEqual(new Map([['ann', 3], ['bob', 1]]));
+  });
+
+  it('counts only the readers asked about', () => {
+    expect(sut(['ann'], new Map(), [inHand(1, { subscriberId: 'cy' })])).toEqual(new Map([['ann', 0]]));
   });
 });

@@ -58,6 +58,24 @@ export function decideMinorAlert(row: MinorAlertRow, now: Date, sentToday: numbe
   return { action: 'go' };
 }
 
+/**
+ * The minor alerts of the day of each of `readers`: those recorded as sent (`recorded`,
+ * from the database) and those this instance let through and has not recorded yet
+ * (`inHand`: waiting for a connection, on the wire, or sent and not yet written). A row
+ * can be in both while its record is written; it counts once.
+ */
+export function sentTodayCounts(
+  readers: Iterable<string>,
+  recorded: ReadonlyMap<string, readonly bigint[]>,
+  inHand: readonly (Pick<MinorAlertRow, 'kind' | 'subscriberId' | 'alertPriority' | 'alertTest'> & { id: bigint })[],
+): Map<string, number> {
+  const ids = new Map<string, Set<bigint>>([...readers].map((reader) => [reader, new Set(recorded.get(reader))]));
+  for (const row of inHand) {
+    if (readerLimitsApply(row) && row.subscriberId !== null) ids.get(row.subscriberId)?.add(row.id);
+  }
+  return new Map([...ids].map(([reader, rows]) => [reader, rows.size]));
+}
+
 export interface MinorAlertBatch<R> {
   go: R[];
   /** Rows to hold, by the instant they are due again (ms since the epoch). */
