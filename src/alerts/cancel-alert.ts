@@ -35,7 +35,7 @@ export class CancelAlert {
     const outcome = await this.alerts.cancel(alertId, this.clock.now());
     if (!outcome) throw new AlertNotFoundError(`alert ${alertId} does not exist`);
     if (outcome.status !== 'cancelled') throw new AlertAlreadySentError(`alert ${alertId} has already been sent in full; nothing is left to cancel`);
-    const skipped = await this.rows.skipQueued(alertId);
+    const skipped = await this.rows.stop(alertId);
     const { email, push } = await this.counts.forAlert(alertId);
     this.logger.log({ alertId, by, skipped, msg: 'alert cancelled' });
     return { alertId, status: 'cancelled', sent: email.sent + push.sent };
