@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 
-/** An alert that just reached its first or last email, and how long after its creation. */
+/** An alert that just reached its first or last email, and how long after it was due: its creation, or its sendAt when scheduled. */
 export interface AlertEdge {
   alertId: string;
   latencySeconds: number;
@@ -26,7 +26,7 @@ export class AlertProgressRepository {
         "status" = CASE WHEN "status" IN ('sent', 'cancelled') THEN "status" ELSE 'sending'::"AlertStatus" END
       WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "firstSentAt" IS NULL
         AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."alertId" = "Alert"."id" AND d."status" = 'sent')
-      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS "latencySeconds"`;
+      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - COALESCE("sendAt", "createdAt")))::float8 AS "latencySeconds"`;
   }
 
   /** Fanned-out alerts with nothing left to send become "sent"; returns those it changed. */
@@ -38,6 +38,6 @@ export class AlertProgressRepository {
         AND NOT EXISTS (
           SELECT 1 FROM "Delivery" d
           WHERE d."alertId" = "Alert"."id" AND d."status" IN ('queued', 'sending', 'uncertain'))
-      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS "latencySeconds"`;
+      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - COALESCE("sendAt", "createdAt")))::float8 AS "latencySeconds"`;
   }
 }

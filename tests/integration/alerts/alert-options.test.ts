@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { generateVAPIDKeys } from 'web-push';
+import { CreateAlert } from '../../../src/alerts/create-alert';
 import { messageHost } from '../../../src/mail/message-host';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { MovableClock } from '../../support/clock';
@@ -208,7 +209,9 @@ describe('Alert options: channels, test, sendAt, cancel', () => {
       expect((await alertStatus(sut, body.alertId).expect(200)).body).toMatchObject({ status: 'cancelled', cancelReason: 'editor', sent: 0 });
       expect(await sut.prisma.delivery.count({ where: { alertId: body.alertId } })).toBe(0);
       await assertLedger(new Ledger().forbid(readers, 'cancelled before its time').forbid([ledgerAddress(browser)], 'cancelled before its time'), body.alertId);
-      // A cancelled alert is not the article's alert: a new one can be sent.
+      // A redelivered breaking event does not bring it back; an editor can send a new one.
+      await sut.app.get(CreateAlert).ensureBreakingAlert(article.id);
+      expect(await sut.prisma.alert.count({ where: { articleId: article.id } })).toBe(1);
       const next = await postAlert(sut, { articleId: article.id, channels: ['email'] }).expect(202);
       expect(next.body.alertId).not.toBe(body.alertId);
       await alertFinished(sut, next.body.alertId);

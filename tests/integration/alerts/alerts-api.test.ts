@@ -165,6 +165,18 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       expect(await counts()).toEqual(before);
     });
 
+    it('refuses a test alert with 400 when no test recipient is configured, storing nothing', async () => {
+      await aReader(sut.prisma, { tags: ['no-staff'] });
+      const article = await anArticle(sut.prisma, { tags: ['no-staff'] });
+      const before = await counts();
+
+      const res = await postAlert(sut, { articleId: article.id, test: true });
+
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/^test: there are no test recipients .*ALERT_TEST_RECIPIENTS/);
+      expect(await counts()).toEqual(before);
+    });
+
     it('refuses malformed JSON with 400, not 500', async () => {
       const res = await request(sut.url).post('/alerts').set(editor).set('Content-Type', 'application/json').send('{"articleId":');
 
