@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { AlertFanout, FANOUT_LEASE_SECONDS } from './alert-fanout';
-import { AlertAudienceRepository } from './alert-audience.repository';
+import { AlertAudienceRepository, AudienceSize, AudienceSpec } from './alert-audience.repository';
 import { AlertOptions, DEFAULT_ALERT_OPTIONS } from './alert-request';
 import { AlertsRepository, NewAlert } from './alerts.repository';
 import { RelatedToAlert } from './related-to-alert';
@@ -113,13 +113,13 @@ export class CreateAlert {
   }
 
   /** Nothing is queued before its time; the audience is counted so the editor sees its size. */
-  private async schedule(alertId: string, spec: Parameters<AlertAudienceRepository['countAudience']>[0]): Promise<number> {
+  private async schedule(alertId: string, spec: AudienceSpec): Promise<number> {
     const recipients = this.total(await this.audience.countAudience(spec));
     await this.alerts.setRecipients(alertId, recipients);
     return recipients;
   }
 
-  private total(size: { email: number; push: number }): number {
+  private total(size: AudienceSize): number {
     return size.email + size.push;
   }
 }
