@@ -1,11 +1,16 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AlertAudienceRepository, FanoutTarget } from './alert-audience.repository';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
+import { SubscribersRepository } from '../subscriptions/subscribers.repository';
+import { AlertAudienceRepository, AudienceSize, AudienceSpec, FanoutTarget } from './alert-audience.repository';
 import { AlertProgress } from './alert-progress';
-import { AlertsRepository } from './alerts.repository';
+import { AlertsRepository, LeasedAlert } from './alerts.repository';
 import { RelatedToAlert } from './related-to-alert';
 
 /** Rows per fan-out slice: the first slice is sending while the next is written. */
 const FANOUT_SLICE = 2000;
+/** Written before the fan-out is handed to the background: small, so the first email leaves within milliseconds. */
+const FIRST_SLICE = 200;
 /**
  * A fan-out's lease: renewed with every slice (each takes well under a second), so
  * only a crashed instance's fan-out outlives it and is taken over.
@@ -30,6 +35,8 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly audience: AlertAudienceRepository,
     private readonly related: RelatedToAlert,
     private readonly progress: AlertProgress,
+    private readonly subscribers: SubscribersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -43,6 +50,36 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
     await Promise.allSettled(this.running.values());
   }
 
+  /**
+   * Fans out an alert whose fan-out the caller holds: an alert sent at once, or a
+   * scheduled one at its time. The first slice of each channel is queued before this
+   * returns, the audience counted (after those, so counting never delays the first
+   * email), and the rest goes on in the background. Returns the audience per channel.
+   * A test alert's staff must be prepare()d first.
+   */
+  async start(alert: Omit<LeasedAlert, 'cursor' | 'article'>, relatedIds: readonly string[]): Promise<AudienceSize> {
+    const target: FanoutTarget = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, channels: alert.channels, test: alert.test, relatedIds };
+    // The first emails and the first pushes are written side by side, on two connections.
+    const [first, firstPush] = await Promise.all([
+      this.audience.queueSlice(target, null, FIRST_SLICE),
+      this.audience.queuePushSlice(target, FROM_FIRST_SUBSCRIBER, FIRST_SLICE),
+    ]);
+    const done = first.last === null && firstPush.last === null;
+    const size = done ? { email: first.queued, push: firstPush.queued } : await this.audience.countAudience(target);
+    await this.alerts.setRecipients(alert.id, size.email + size.push);
+    if (done) await this.completed(alert.id);
+    else {
+      await this.alerts.advanceFanout(alert.id, first.last, FANOUT_LEASE_SECONDS);
+      this.continue(target, { email: first.last, push: firstPush.last });
+    }
+    return size;
+  }
+
+  /** A test alert's staff addresses get their subscriber rows before its audience is counted or written. */
+  async prepare(spec: Pick<AudienceSpec, 'test'>): Promise<void> {
+    if (spec.test) await this.subscribers.ensureTestRecipients(this.config.alertTestRecipients);
+  }
+
   /** Goes on in the background after `cursors` (the last subscriber and push subscription already queued). */
   continue(target: FanoutTarget, cursors: FanoutCursors): void {
     const promise = this.finish(target, cursors)
@@ -52,7 +89,7 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** Settles an alert whose audience was written whole at once. */
-  async completed(alertId: string): Promise<void> {
+  private async completed(alertId: string): Promise<void> {
     await this.alerts.markFannedOut(alertId);
     await this.progress.settle([alertId]);
   }
@@ -87,7 +124,8 @@ export class AlertFanout implements OnApplicationBootstrap, BeforeApplicationShu
         if (this.running.has(alert.id)) continue;
         // Related stories are found again: they may have moved on since, which only changes later slices' footers.
         const relatedIds = await this.related.of({ id: alert.articleId, ...alert.article });
-        const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, relatedIds };
+        await this.prepare(alert);
+        const target = { alertId: alert.id, articleId: alert.articleId, tags: alert.tags, channels: alert.channels, test: alert.test, relatedIds };
         this.logger.warn({ alertId: alert.id, from: alert.cursor ?? 'the first reader', msg: 'resuming an interrupted alert fan-out' });
         this.continue(target, { email: alert.cursor ?? FROM_FIRST_SUBSCRIBER, push: FROM_FIRST_SUBSCRIBER });
       }

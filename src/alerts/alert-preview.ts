@@ -39,7 +39,7 @@ export class AlertPreview {
     const now = this.clock.now();
     const at = article.publishedAt > now ? article.publishedAt : now;
     const [recipients, relatedIds] = await Promise.all([
-      this.fanout.countAudience(query.tags ?? article.tags),
+      this.fanout.countAudience({ tags: query.tags ?? article.tags, channels: ['email'], test: false }).then((size) => size.email),
       this.related.relatedTo([article], at, new Set([article.id]), ALERT_MAX_RELATED),
     ]);
     const relatedRows = await this.prisma.article.findMany({ where: { id: { in: relatedIds.map((a) => a.id) } } });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 
-/** An alert that just reached its first or last email, and how long after its creation. */
+/** An alert that just reached its first or last email, and how long after it was due: its creation, or its sendAt when scheduled. */
 export interface AlertEdge {
   alertId: string;
   latencySeconds: number;
@@ -9,6 +9,7 @@ export interface AlertEdge {
 
 /**
  * Keeps Alert.status / firstSentAt / lastSentAt in step with its deliveries (read, never written, here).
+ * A cancelled alert never becomes sending or sent.
  * An alert is only "sent" once its fan-out is complete: before that, its first
  * slice can drain while later slices are still being written.
  */
@@ -21,11 +22,11 @@ export class AlertProgressRepository {
     if (alertIds.length === 0) return [];
     return this.prisma.$queryRaw<AlertEdge[]>`
       UPDATE "Alert" SET "firstSentAt" = now(),
-        -- Another worker may already have completed it: never step back from "sent".
-        "status" = CASE WHEN "status" = 'sent' THEN 'sent'::"AlertStatus" ELSE 'sending'::"AlertStatus" END
+        -- Another worker may already have completed it: never step back from "sent"; a cancelled alert stays cancelled.
+        "status" = CASE WHEN "status" IN ('sent', 'cancelled') THEN "status" ELSE 'sending'::"AlertStatus" END
       WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "firstSentAt" IS NULL
         AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."alertId" = "Alert"."id" AND d."status" = 'sent')
-      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS "latencySeconds"`;
+      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - COALESCE("sendAt", "createdAt")))::float8 AS "latencySeconds"`;
   }
 
   /** Fanned-out alerts with nothing left to send become "sent"; returns those it changed. */
@@ -33,10 +34,10 @@ export class AlertProgressRepository {
     if (alertIds.length === 0) return [];
     return this.prisma.$queryRaw<AlertEdge[]>`
       UPDATE "Alert" SET "status" = 'sent', "lastSentAt" = now()
-      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "status" <> 'sent' AND "fannedOutAt" IS NOT NULL
+      WHERE "id" = ANY(${[...alertIds]}::uuid[]) AND "status" IN ('queued', 'sending') AND "fannedOutAt" IS NOT NULL
         AND NOT EXISTS (
           SELECT 1 FROM "Delivery" d
           WHERE d."alertId" = "Alert"."id" AND d."status" IN ('queued', 'sending', 'uncertain'))
-      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - "createdAt"))::float8 AS "latencySeconds"`;
+      RETURNING "id" AS "alertId", EXTRACT(EPOCH FROM (now() - COALESCE("sendAt", "createdAt")))::float8 AS "latencySeconds"`;
   }
 }

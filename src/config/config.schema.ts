@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { createECDH } from 'node:crypto';
 import { z } from 'zod';
+import { normalizeEmailAddress } from '../subscriptions/email-address';
 
 const DEV_TOKEN_SECRET = 'dispatch-development-secret-not-for-production';
 
@@ -53,6 +54,26 @@ const trustProxy = z
     ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or comma-separated proxy addresses / CIDRs (e.g. 10.0.0.0/8,127.0.0.1)' });
     return z.NEVER;
   });
+/**
+ * ALERT_TEST_RECIPIENTS: staff addresses, normalised like a reader's so an existing
+ * subscriber row is found. A bad entry is named by its position, not echoed.
+ */
+const testRecipients = z
+  .string()
+  .default('')
+  .transform((value, ctx): string[] => {
+    const addresses: string[] = [];
+    for (const [index, entry] of csv(value).entries()) {
+      const normalized = normalizeEmailAddress(entry);
+      if (!normalized.ok) {
+        ctx.addIssue({ code: 'custom', message: `must be comma-separated email addresses (entry ${index + 1} ${normalized.reason})` });
+        return z.NEVER;
+      }
+      if (!addresses.includes(normalized.email)) addresses.push(normalized.email);
+    }
+    return addresses;
+  });
+
 /** The public push services' hosts (FCM, Mozilla, Apple, Windows): where browsers' push endpoints point. */
 export const DEFAULT_PUSH_ENDPOINT_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'web.push.apple.com', '*.notify.windows.com'];
 
@@ -146,6 +167,7 @@ export const envSchema = z
       .default('')
       .transform(csv)
       .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin) && new URL(origin).origin === origin), 'must be origins like https://news.example.com (scheme, host, optional port; no path), comma-separated'),
+    ALERT_TEST_RECIPIENTS: testRecipients,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform(({ TOKEN_SECRET, NODE_ENV, ...rest }) => ({

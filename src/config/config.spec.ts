@@ -23,4 +23,24 @@ describe(loadConfig.name, () => {
       expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(/^Invalid configuration: TRUST_PROXY /);
     });
   });
+
+  describe('ALERT_TEST_RECIPIENTS', () => {
+    it('is empty when unset', () => {
+      expect(loadConfig(base).alertTestRecipients).toEqual([]);
+    });
+
+    it('reads comma-separated addresses, normalised and without repeats', () => {
+      expect(loadConfig({ ...base, ALERT_TEST_RECIPIENTS: ' desk@News.Example.com, Night@news.example.com,desk@news.example.com ' }).alertTestRecipients).toEqual([
+        'desk@news.example.com',
+        'Night@news.example.com',
+      ]);
+    });
+
+    it.each(['desk', 'desk@news.example.com, "a b"@news.example.com', 'a@b.example.com\r\nBcc: x@y.example.com', 'desk@news.example.com;night@news.example.com'])(
+      'refuses %j at start-up, naming the variable and not the address',
+      (value) => {
+        expect(() => loadConfig({ ...base, ALERT_TEST_RECIPIENTS: value })).toThrow(/^Invalid configuration: ALERT_TEST_RECIPIENTS must be comma-separated email addresses \(entry \d/);
+      },
+    );
+  });
 });

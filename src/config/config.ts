@@ -60,6 +60,8 @@ export interface AppConfig {
   logLevel: string;
   /** Express `trust proxy`: which hops may name the client in X-Forwarded-For (false: none). */
   trustProxy: false | number | string[];
+  /** Staff addresses that receive test alerts (normalised); empty: email tests are off. */
+  alertTestRecipients: string[];
   /** Web push; null when the VAPID keys are unset (push off: its endpoints answer 404). */
   push: PushConfig | null;
 }
@@ -125,6 +127,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryLeaseSeconds: env.DELIVERY_LEASE_SECONDS,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    alertTestRecipients: env.ALERT_TEST_RECIPIENTS,
     push:
       env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && env.VAPID_SUBJECT
         ? {

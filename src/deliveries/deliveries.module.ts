@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { SuppressionModule } from '../suppression/suppression.module';
 import { ReaderLinks } from '../subscriptions/reader-links';
 import { DeliveryComposer } from './delivery-composer';
+import { CancelledAlertRows } from './cancelled-alert-rows.repository';
 import { DeliveryCountsRepository } from './delivery-counts.repository';
 import { DeliveryEvents } from './delivery-events';
 import { DeliveryLeasesRepository } from './delivery-leases.repository';
@@ -24,6 +25,7 @@ import { OutboxStatus } from './outbox-status';
     DeliveryLeasesRepository,
     DeliveryOutcomesRepository,
     DeliveryCountsRepository,
+    CancelledAlertRows,
     DeliveryFeedbackRepository,
     DeliveryRecorder,
     DeliveryComposer,
@@ -31,6 +33,6 @@ import { OutboxStatus } from './outbox-status';
     EligibilityWatch,
     ReaderLinks,
   ],
-  exports: [Outbox, OutboxStatus, DeliveryEvents, DeliveryCountsRepository, DeliveryFeedbackRepository, ReaderLinks],
+  exports: [Outbox, OutboxStatus, DeliveryEvents, DeliveryCountsRepository, CancelledAlertRows, DeliveryFeedbackRepository, ReaderLinks],
 })
 export class DeliveriesModule {}

@@ -111,7 +111,7 @@ export class DeliveryComposer {
       case 'alert': {
         const [article] = pick(row.articleIds);
         if (!article) return null;
-        return composeEmail(this.renderer, { kind: 'alert', footer, article, related: pick(row.relatedIds) });
+        return composeEmail(this.renderer, { kind: 'alert', footer, article, related: pick(row.relatedIds), test: row.alertTest === true });
       }
       case 'push':
         return null;
@@ -149,6 +149,8 @@ function composePush(row: ClaimedDelivery, articles: Map<string, ArticleView>): 
   if (!article) return { error: 'an article it delivers no longer exists' };
   return alertPush({
     alertId: row.alertId,
+    test: row.alertTest === true,
+    priority: row.alertPriority ?? 'major',
     article: { title: article.title, summary: article.summary ?? null, url: article.url },
     subscription: { endpoint: row.pushEndpoint, p256dh: row.pushP256dh, auth: row.pushAuth },
   });

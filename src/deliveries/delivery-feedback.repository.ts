@@ -58,16 +58,8 @@ export class DeliveryFeedbackRepository {
     );
   }
 
-  async countsForAlert(alertId: string): Promise<FeedbackCounts> {
-    return this.counts({ alertId });
-  }
-
   async countsForRun(runId: string): Promise<FeedbackCounts> {
-    return this.counts({ runId });
-  }
-
-  private async counts(where: { alertId: string } | { runId: string }): Promise<FeedbackCounts> {
-    const groups = await this.prisma.delivery.groupBy({ by: ['feedback'], where: { ...where, feedback: { not: null } }, _count: { _all: true } });
+    const groups = await this.prisma.delivery.groupBy({ by: ['feedback'], where: { runId, feedback: { not: null } }, _count: { _all: true } });
     const count = (feedback: string) => groups.find((group) => group.feedback === feedback)?._count._all ?? 0;
     return { bounced: count('bounced'), complained: count('complained') };
   }

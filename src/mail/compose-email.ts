@@ -6,7 +6,7 @@ import { TemplateRenderer } from './template-renderer';
 export type EmailRequest =
   | { kind: 'confirm'; footer: FooterLinks; confirmUrl: string }
   | { kind: 'manage'; footer: FooterLinks }
-  | { kind: 'alert'; footer: FooterLinks; article: ArticleView; related: readonly ArticleView[] }
+  | { kind: 'alert'; footer: FooterLinks; article: ArticleView; related: readonly ArticleView[]; test?: boolean }
   | { kind: 'digest'; footer: FooterLinks; articles: readonly ArticleView[]; more: number; related: readonly ArticleView[] };
 
 /**
@@ -20,7 +20,7 @@ export function composeEmail(renderer: TemplateRenderer, request: EmailRequest):
     case 'manage':
       return renderer.render('manage', request.footer);
     case 'alert':
-      return renderer.render('alert', { ...request.footer, article: request.article, related: request.related });
+      return renderer.render('alert', { ...request.footer, article: request.article, related: request.related, test: request.test });
     case 'digest':
       return renderer.render('digest', {
         ...request.footer,

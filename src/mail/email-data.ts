@@ -38,6 +38,8 @@ export interface AlertEmailData extends FooterLinks {
   article: ArticleView;
   /** The email shows at most 3. */
   related: readonly ArticleView[];
+  /** A staff test send: its subject says so. */
+  test?: boolean;
 }
 
 export interface ConfirmEmailData extends FooterLinks {

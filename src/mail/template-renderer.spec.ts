@@ -116,6 +116,12 @@ describe(TemplateRenderer.name, () => {
       expect(text.startsWith('BREAKING NEWS\n\nMaia 200 ships\n')).toBe(true);
     });
 
+    it('prefixes a staff test’s subject with [TEST]', () => {
+      const { subject } = sut.render('alert', anAlert({ article: anArticle({ title: 'Maia 200 ships' }), test: true }));
+
+      expect(subject).toBe('[TEST] Breaking: Maia 200 ships');
+    });
+
     it('shows the image, linked to the story, when there is one', () => {
       const article = anArticle({ imageUrl: 'https://news.example.com/img/x.jpg' });
 

@@ -18,6 +18,16 @@ describe(alertPush.name, () => {
     });
   });
 
+  it('marks a staff test in its title, and a minor alert as not urgent', () => {
+    const test = alertPush({ alertId, article, subscription, test: true });
+    const minor = alertPush({ alertId, article, subscription, priority: 'minor' });
+
+    if ('error' in test || 'error' in minor) throw new Error('expected pushes');
+    expect(JSON.parse(test.payload)).toMatchObject({ title: '[TEST] Markets fall' });
+    expect(test.urgency).toBe('high');
+    expect(minor.urgency).toBe('normal');
+  });
+
   it('shortens a long summary to fit a push, never splitting a character', () => {
     const push = alertPush({ alertId, article: { ...article, summary: '📰'.repeat(2000) }, subscription });
 

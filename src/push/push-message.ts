@@ -6,6 +6,7 @@ export const PUSH_TTL_SECONDS = 3600;
  */
 export const MAX_PAYLOAD_BYTES = 3000;
 const MAX_TITLE_CHARS = 200;
+const TEST_TITLE_PREFIX = '[TEST] ';
 const MAX_BODY_CHARS = 600;
 
 /** One web push, ready for the transport: where it goes, the browser's keys, what it says and its RFC 8030 headers. */
@@ -21,26 +22,31 @@ export interface PushMessage {
 
 export interface AlertPushInput {
   alertId: string;
+  /** A staff test: its title says so. */
+  test?: boolean;
+  /** A minor alert is not urgent (RFC 8030 §5.3: the browser may wait to wake the device). */
+  priority?: 'major' | 'minor';
   article: { title: string; summary: string | null; url: string };
   subscription: { endpoint: string; p256dh: string; auth: string };
 }
 
 /**
- * The push for one breaking alert: {"alertId","title","body","url"}, Urgency high, and a
+ * The push for one breaking alert: {"alertId","title","body","url"}, Urgency high (normal for a minor alert), and a
  * Topic made from the alert id (its 32 hex digits), so a retried push the service still
  * holds replaces the earlier copy instead of showing twice. Returns an error when the
  * article cannot fit (its URL alone is too long).
  */
 export function alertPush(input: AlertPushInput): PushMessage | { error: string } {
   const { alertId, article, subscription } = input;
-  const payload = fitPayload(alertId, shorten(article.title, MAX_TITLE_CHARS), shorten(article.summary ?? '', MAX_BODY_CHARS), article.url);
+  const title = `${input.test ? TEST_TITLE_PREFIX : ''}${article.title}`;
+  const payload = fitPayload(alertId, shorten(title, MAX_TITLE_CHARS), shorten(article.summary ?? '', MAX_BODY_CHARS), article.url);
   if (payload === null) return { error: `the push payload would exceed ${MAX_PAYLOAD_BYTES} bytes` };
   return {
     endpoint: subscription.endpoint,
     keys: { p256dh: subscription.p256dh, auth: subscription.auth },
     payload,
     ttlSeconds: PUSH_TTL_SECONDS,
-    urgency: 'high',
+    urgency: input.priority === 'minor' ? 'normal' : 'high',
     topic: pushTopic(alertId),
   };
 }

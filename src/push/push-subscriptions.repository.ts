@@ -41,14 +41,26 @@ export class PushSubscriptionsRepository {
   }
 }
 
+/** Who an alert's pushes go to: subscriptions with one of the tags, or (a test alert) the staff's, whatever their tags. */
+export type PushAudience = { tags: readonly string[] } | 'staff';
+
+function pushAudience(audience: PushAudience): Prisma.Sql {
+  return audience === 'staff' ? Prisma.sql`p."staff"` : Prisma.sql`p."tags" && ${[...audience.tags]}::text[]`;
+}
+
 /**
- * The push subscriptions an alert on `tags` reaches, after `afterId` in id order, `size`
- * at a time: a SELECT of ids for the outbox to queue straight from this table.
+ * The push subscriptions an alert reaches, after `afterId` in id order, `size` at a
+ * time: a SELECT of ids for the outbox to queue straight from this table.
  */
-export function pushAudienceSlice(tags: readonly string[], afterId: string, size: number): Prisma.Sql {
+export function pushAudienceSlice(audience: PushAudience, afterId: string, size: number): Prisma.Sql {
   return Prisma.sql`
     SELECT p."id" FROM "PushSubscription" p
-    WHERE p."id" > ${afterId}::uuid AND p."tags" && ${[...tags]}::text[]
+    WHERE p."id" > ${afterId}::uuid AND ${pushAudience(audience)}
     ORDER BY p."id"
     LIMIT ${size}`;
+}
+
+/** How many push subscriptions an alert reaches: a SELECT of one column "n". */
+export function pushAudienceCount(audience: PushAudience): Prisma.Sql {
+  return Prisma.sql`SELECT count(*) AS n FROM "PushSubscription" p WHERE ${pushAudience(audience)}`;
 }

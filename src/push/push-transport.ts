@@ -74,11 +74,19 @@ function safeHost(endpoint: string): string | null {
   }
 }
 
+/** A push service's 404 or 410: the subscription is gone for good. */
+const GONE_STATUSES = [404, 410];
+
+const answered = (statusCode: number) => `push service answered ${statusCode}`;
+
+/** The error a push row fails with when its subscription was gone: how an alert's status counts its expired pushes. */
+export const PUSH_GONE_ERRORS = GONE_STATUSES.map(answered);
+
 /** Maps a push service's answer to an outcome; `Retry-After` in seconds or as an HTTP date. */
 export function pushOutcomeOf(statusCode: number, headers: Record<string, string | string[] | undefined>, now: Date): PushOutcome {
   if (statusCode >= 200 && statusCode < 300) return { status: 'sent' };
-  const error = `push service answered ${statusCode}`;
-  if (statusCode === 404 || statusCode === 410) return { status: 'gone', error };
+  const error = answered(statusCode);
+  if (GONE_STATUSES.includes(statusCode)) return { status: 'gone', error };
   if (statusCode === 429 || statusCode >= 500) return { status: 'busy', error, retryAfterMs: retryAfterMs(headers['retry-after'], now) };
   return { status: 'rejected', error };
 }

@@ -120,4 +120,20 @@ export class SubscribersRepository {
       return true;
     });
   }
+
+  /**
+   * The staff addresses test alerts go to need a subscriber row (their emails carry
+   * unsubscribe and preference links made from it): an existing reader's row is used as
+   * it is; a missing one is made pending with no tags, so it gets no digest and no
+   * reader alert. A suppressed address gets none.
+   */
+  async ensureTestRecipients(emails: readonly string[]): Promise<void> {
+    for (const email of emails) {
+      await this.prisma.$executeRaw`
+        INSERT INTO "Subscriber" ("id", "email", "status", "tags", "updatedAt")
+        SELECT gen_random_uuid(), ${email}, 'pending', '{}'::text[], now()
+        WHERE NOT ${addressSuppressed(email)}
+        ON CONFLICT ("email") DO NOTHING`;
+    }
+  }
 }

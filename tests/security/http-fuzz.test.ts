@@ -283,6 +283,12 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
         input: 'junk',
         requests: fc.oneof(junkString.map(queryEncode), fc.constantFrom(...BROKEN_ENCODINGS)).map((id) => ({ path: `/alerts/${id.replace(/\//g, '%2F')}`, headers: editorAuth })),
       },
+      {
+        name: 'DELETE /alerts/:id',
+        errors: 'json',
+        input: 'junk',
+        requests: fc.oneof(junkString.map(queryEncode), fc.constantFrom(...BROKEN_ENCODINGS)).map((id) => ({ method: 'DELETE', path: `/alerts/${id.replace(/\//g, '%2F')}`, headers: editorAuth })),
+      },
       { name: 'GET /alerts/preview', errors: 'json', input: 'any', requests: gets('/alerts/preview', ['articleId', 'tags'], editorAuth) },
       {
         name: 'POST /digests/run',
@@ -340,7 +346,7 @@ describe('HTTP fuzzing: junk in, 4xx out, never 5xx', () => {
 
   it.each(['POST /subscriptions', 'POST /preferences?token=valid', 'POST /preferences?token=junk', 'GET /preferences?token=',
     'GET /unsubscribe?token=', 'POST /unsubscribe?token=junk', 'GET /subscriptions/confirm?token=', 'POST /alerts', 'POST /alerts (inline article)',
-    'GET /alerts/:id', 'GET /alerts/preview', 'POST /digests/run', 'GET /digests/preview', 'GET /articles/search', 'GET /tags', 'GET /editor'])(
+    'GET /alerts/:id', 'DELETE /alerts/:id', 'GET /alerts/preview', 'POST /digests/run', 'GET /digests/preview', 'GET /articles/search', 'GET /tags', 'GET /editor'])(
     '%s',
     async (name) => {
       const endpoint = endpoints().find((candidate) => candidate.name === name);

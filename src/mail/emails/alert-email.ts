@@ -4,12 +4,14 @@ import { EmailContent, RenderContext, articleModel, articleText, footerLinks, fo
 
 export const ALERT_MAX_RELATED = 3;
 const SUBJECT_TITLE_LENGTH = 140;
+/** What tells a test alert from the real one in an inbox. */
+export const TEST_SUBJECT_PREFIX = '[TEST] ';
 const FOOTER_NOTE = `You receive breaking news on your tags because you subscribed to ${BRAND.siteName}.`;
 
 export function alertEmail(data: AlertEmailData, context: RenderContext): EmailContent {
   const article = articleModel(data.article, context);
   const related = data.related.slice(0, ALERT_MAX_RELATED).map((item) => articleModel(item, context));
-  const subject = `Breaking: ${truncate(article.title, SUBJECT_TITLE_LENGTH)}`;
+  const subject = `${data.test ? TEST_SUBJECT_PREFIX : ''}Breaking: ${truncate(article.title, SUBJECT_TITLE_LENGTH)}`;
   const footer = footerLinks(data);
   return {
     subject,

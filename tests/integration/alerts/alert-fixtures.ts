@@ -30,6 +30,25 @@ export function alertStatus(app: TestApp, alertId: string) {
   return request(app.url).get(`/alerts/${alertId}`).set(editor);
 }
 
+/**
+ * GET /alerts/:id of a major alert sent at once by email only (push off, or no browser
+ * subscribed): every figure is the email channel's, push all zero.
+ */
+export function anEmailAlertReport(alertId: string, email: { recipients: number; sent: number; failed: number }) {
+  const feedback = { held: 0, bounced: 0, complained: 0 };
+  return {
+    alertId,
+    status: 'sent',
+    ...email,
+    ...feedback,
+    channels: { email: { ...email, ...feedback }, push: { recipients: 0, sent: 0, failed: 0, held: 0, expired: 0 } },
+    requestedChannels: ['email', 'push'],
+    priority: 'major',
+    test: false,
+    sendAt: null,
+  };
+}
+
 /** Waits until GET /alerts/:id says "sent" and returns that last status. */
 export function alertFinished(app: TestApp, alertId: string, timeoutMs = 60_000) {
   return eventually(async () => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { editorKeyId } from '../../../src/editors/editor-keys';
 import { EDITOR_KEY, startTestApp, TestApp } from '../../support/app';
-import { aReader, alertFinished, alertStatus, anArticle, aFreshArticleEvent, editor, mailsOf, postAlert, someReaders } from './alert-fixtures';
+import { aReader, alertFinished, alertStatus, anArticle, aFreshArticleEvent, anEmailAlertReport, editor, mailsOf, postAlert, someReaders } from './alert-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -63,7 +63,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       expect(alert).toMatchObject({ articleId: article.id, sentBy: editorKeyId(EDITOR_KEY), tags: [tag], sequence: 0 });
       expect(alert.sentBy).not.toContain(EDITOR_KEY);
       expect(alert.createdAt).toBeInstanceOf(Date);
-      expect(await alertFinished(sut, res.body.alertId)).toEqual({ alertId: res.body.alertId, status: 'sent', recipients: 3, sent: 3, failed: 0, bounced: 0, complained: 0 });
+      expect(await alertFinished(sut, res.body.alertId)).toEqual(anEmailAlertReport(res.body.alertId, { recipients: 3, sent: 3, failed: 0 }));
     });
 
     it('returns the existing alert for an article already alerted, and queues nothing more', async () => {
@@ -148,7 +148,12 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       [{ articleId: 7 }, 'articleId: must be a string of 1 to 200 characters'],
       [{ articleId: 'x', tags: ['not a tag'] }, 'tags[0]: must be 1 to 50 letters'],
       [{ articleId: 'x', resend: 'please' }, 'resend: must be true or false'],
-      [{ articleId: 'x', priority: 'high' }, 'priority: is not an allowed field'],
+      [{ articleId: 'x', priority: 'high' }, 'priority: must be one of "major", "minor"'],
+      [{ articleId: 'x', urgent: true }, 'urgent: is not an allowed field'],
+      [{ articleId: 'x', channels: ['email', 'sms'] }, 'channels[1]: "sms" is not a channel; use "email" or "push"'],
+      [{ articleId: 'x', channels: [] }, 'channels: at least one channel'],
+      [{ articleId: 'x', sendAt: '2026-11-24 07:00' }, 'sendAt: must be an ISO 8601 instant'],
+      [{ articleId: 'x', test: 'yes' }, 'test: must be true or false'],
       [{ article: { id: 'x', url: 'https://news.example.com/x', tags: ['a'], publishedAt: '2026-11-23T09:00:00Z' } }, 'article.title: is required'],
     ])('refuses %j with 400 naming the field', async (body, message) => {
       const before = await counts();
@@ -157,6 +162,18 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining(message) });
+      expect(await counts()).toEqual(before);
+    });
+
+    it('refuses a test alert with 400 when no test recipient is configured, storing nothing', async () => {
+      await aReader(sut.prisma, { tags: ['no-staff'] });
+      const article = await anArticle(sut.prisma, { tags: ['no-staff'] });
+      const before = await counts();
+
+      const res = await postAlert(sut, { articleId: article.id, test: true });
+
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/^test: there are no test recipients .*ALERT_TEST_RECIPIENTS/);
       expect(await counts()).toEqual(before);
     });
 
@@ -194,7 +211,7 @@ describe('Alerts API (POST /alerts, GET /alerts/:id, GET /alerts/preview)', () =
       const { body } = await postAlert(sut, { articleId: article.id }).expect(202);
 
       expect(body.recipients).toBe(0);
-      expect(await alertFinished(sut, body.alertId)).toEqual({ alertId: body.alertId, status: 'sent', recipients: 0, sent: 0, failed: 0, bounced: 0, complained: 0 });
+      expect(await alertFinished(sut, body.alertId)).toEqual(anEmailAlertReport(body.alertId, { recipients: 0, sent: 0, failed: 0 }));
     });
   });
 

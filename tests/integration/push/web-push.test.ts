@@ -102,7 +102,12 @@ describe('Web push for breaking alerts', () => {
     expect(push.pushesTo(other)).toHaveLength(0);
     expect(recipientsOf(mailsOf(sut.smtp.messages, body.alertId))).toEqual([reader.email]);
     const status = await request(sut.url).get(`/alerts/${body.alertId}`).set(editor).expect(200);
-    expect(status.body).toMatchObject({ recipients: 1, sent: 1, failed: 0 });
+    expect(status.body).toMatchObject({
+      recipients: 2,
+      sent: 2,
+      failed: 0,
+      channels: { email: { recipients: 1, sent: 1, failed: 0 }, push: { recipients: 1, sent: 1, failed: 0, expired: 0 } },
+    });
   });
 
   it.each([404, 410])('removes a subscription its push service answers %i for, and sends it nothing more', async (code) => {
@@ -117,6 +122,8 @@ describe('Web push for breaking alerts', () => {
     expect(await sut.prisma.pushSubscription.findUnique({ where: { id: sub.id } })).toBeNull();
     const row = await sut.prisma.delivery.findFirstOrThrow({ where: { alertId: body.alertId, kind: 'push' } });
     expect(row).toMatchObject({ status: 'failed', lastError: `push service answered ${code}` });
+    const status = await request(sut.url).get(`/alerts/${body.alertId}`).set(editor).expect(200);
+    expect(status.body.channels.push).toEqual({ recipients: 1, sent: 0, failed: 1, held: 0, expired: 1 });
     const second = await anArticle(sut.prisma, { tags: [`wp-gone-${code}`] });
     const { body: next } = await postAlert(sut, { articleId: second.id }).expect(202);
     await alertFinished(sut, next.alertId);
