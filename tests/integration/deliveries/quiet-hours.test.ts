@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import { AlertFanout } from '../../../src/alerts/alert-fanout';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { MovableClock } from '../../support/clock';
 import { assertCleanLedger, checkLedger, deliveryRows, ExpectedEmail, Ledger } from '../../support/ledger';
@@ -29,19 +28,13 @@ describe('minor alerts and readers’ quiet hours and daily cap', () => {
 
   afterEach(() => clock.reset());
 
-  /** A minor alert, queued by the fan-out POST /alerts uses (the API's "priority" is another change's). */
-  async function aMinorAlert(tag: string): Promise<string> {
+  async function anAlert(tag: string, priority: 'major' | 'minor'): Promise<string> {
     const article = await anArticle(app.prisma, { tags: [tag] });
-    const alert = await app.prisma.alert.create({ data: { articleId: article.id, tags: [tag], sentBy: 'test', priority: 'minor' } });
-    await app.app.get(AlertFanout).resumeStalled();
-    return alert.id;
-  }
-
-  async function aMajorAlert(tag: string): Promise<string> {
-    const article = await anArticle(app.prisma, { tags: [tag] });
-    const created = await postAlert(app, { articleId: article.id }).expect(202);
+    const created = await postAlert(app, { articleId: article.id, priority, channels: ['email'] }).expect(202);
     return created.body.alertId as string;
   }
+  const aMinorAlert = (tag: string) => anAlert(tag, 'minor');
+  const aMajorAlert = (tag: string) => anAlert(tag, 'major');
 
   async function withLimits(reader: Reader, limits: { quietHoursStart?: number; quietHoursEnd?: number; maxAlertsPerDay?: number; timezone?: string }): Promise<Reader> {
     await app.prisma.subscriber.update({ where: { id: reader.id }, data: limits });
@@ -93,13 +86,16 @@ describe('minor alerts and readers’ quiet hours and daily cap', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await rowOf(alertId, asleep)).toMatchObject({ status: 'queued', heldUntil: quietEnd });
     expect(mailsTo(asleep, alertId)).toHaveLength(0);
-    expect((await alertStatus(app, alertId).expect(200)).body.status).not.toBe('sent');
+    const whileHeld = (await alertStatus(app, alertId).expect(200)).body;
+    expect(whileHeld.status).not.toBe('sent');
+    expect(whileHeld).toMatchObject({ held: 1, sent: 2, channels: { email: { held: 1, sent: 2 } } });
 
     clock.advance(quietEnd.getTime() - clock.now().getTime() + 1_000);
     await nightPassed(alertId, asleep);
 
     await received(asleep, alertId);
     expect(await settled(alertId, asleep, 'sent')).toMatchObject({ heldUntil: null, attempts: 1 });
+    expect((await alertStatus(app, alertId).expect(200)).body).toMatchObject({ held: 0, sent: 3 });
     await assertLedger([asleep, awake, quietLater], [alertTo(asleep, alertId), alertTo(awake, alertId), alertTo(quietLater, alertId)]);
   });
 
