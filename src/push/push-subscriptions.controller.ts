@@ -27,6 +27,7 @@ import { checkPushEndpoint } from './push-endpoint';
 import { parseCreatePushSubscription, parseUpdatePushSubscription } from './push-subscription-request';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { pushToken, pushTokenNames } from './push-tokens';
+import { PUSH_OPT_IN_JS } from './opt-in-script';
 import { SERVICE_WORKER } from './service-worker';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -57,6 +58,20 @@ export class PushSubscriptionsController {
   serviceWorker(): string {
     this.push();
     return SERVICE_WORKER;
+  }
+
+  /**
+   * The opt-in script for a news site's own pages (docs/web-push-snippet.md). A site loads
+   * it cross-origin with a plain <script>, which the default same-origin resource policy
+   * would block.
+   */
+  @Get('subscribe.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  @Header('Cross-Origin-Resource-Policy', 'cross-origin')
+  optInScript(): string {
+    this.push();
+    return PUSH_OPT_IN_JS;
   }
 
   @Post('subscriptions')
