@@ -17,6 +17,7 @@ import {
   Query,
   Req,
   UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG } from '../config/config.module';
@@ -28,6 +29,7 @@ import { parseCreatePushSubscription, parseUpdatePushSubscription } from './push
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { pushToken, pushTokenNames } from './push-tokens';
 import { PUSH_OPT_IN_JS } from './opt-in-script';
+import { PushSubscribeRateLimitGuard } from './push-subscribe-rate-limit.guard';
 import { SERVICE_WORKER } from './service-worker';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -76,6 +78,7 @@ export class PushSubscriptionsController {
 
   @Post('subscriptions')
   @HttpCode(HttpStatus.CREATED)
+  @UseGuards(PushSubscribeRateLimitGuard)
   async create(@Body() body: unknown, @Req() req: Request): Promise<{ id: string; token: string }> {
     const push = this.push();
     const parsed = parseCreatePushSubscription(body);
