@@ -5,6 +5,7 @@ import { generateVAPIDKeys } from 'web-push';
 import { signToken } from '../../src/subscriptions/tokens';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { TestPushService } from '../support/push-service';
+import { fakePushManager, MadeSubscription } from './fake-push-manager';
 import { aReader, alertFinished, anArticle, postAlert } from '../integration/alerts/alert-fixtures';
 
 // A reader turns on breaking news on their device from Dispatch's own pages, in a real
@@ -30,50 +31,6 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-q
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'push');
 const PHONE = { width: 390, height: 844 };
 const WAIT_MS = 30_000;
-
-/** The stand-in for the browser's push service client (see above), as the page runs it before its own scripts. */
-function fakePushManager(pushOrigin: string): string {
-  return `(() => {
-  const pushOrigin = ${JSON.stringify(pushOrigin)};
-  const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-  let current = null;
-  // Counts the permission requests the page makes: the prompt must come from a click.
-  window.__permissionRequests = 0;
-  const requestPermission = Notification.requestPermission.bind(Notification);
-  Notification.requestPermission = (...args) => {
-    window.__permissionRequests++;
-    return requestPermission(...args);
-  };
-  PushManager.prototype.subscribe = async function subscribe(options) {
-    if (Notification.permission !== 'granted') throw new DOMException('Registration failed - permission denied', 'NotAllowedError');
-    if (!options || !options.userVisibleOnly || !options.applicationServerKey) throw new DOMException('userVisibleOnly and applicationServerKey are required', 'NotSupportedError');
-    const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
-    const p256dh = b64url(await crypto.subtle.exportKey('raw', pair.publicKey));
-    const auth = b64url(crypto.getRandomValues(new Uint8Array(16)));
-    const privateKey = (await crypto.subtle.exportKey('jwk', pair.privateKey)).d;
-    const name = 'chromium-' + b64url(crypto.getRandomValues(new Uint8Array(6)));
-    const endpoint = pushOrigin + '/push/' + name;
-    const key = options.applicationServerKey;
-    const json = { endpoint, expirationTime: null, keys: { p256dh, auth } };
-    current = {
-      endpoint,
-      expirationTime: null,
-      options: { userVisibleOnly: true, applicationServerKey: key.buffer || key },
-      getKey: () => null,
-      toJSON: () => json,
-      unsubscribe: async () => {
-        current = null;
-        return true;
-      },
-    };
-    window.__madeSubscription = { name, privateKey, subscription: json };
-    return current;
-  };
-  PushManager.prototype.getSubscription = async function getSubscription() {
-    return current;
-  };
-})();`;
-}
 
 describe('breaking news on this device, in a browser', () => {
   const vapid = generateVAPIDKeys();
@@ -150,7 +107,7 @@ describe('breaking news on this device, in a browser', () => {
     expect(await registration(page)).toEqual({ scope: `${app.url}/push/`, script: `${app.url}/push/sw.js` });
     const stored = await storedSubscription(page);
     expect(stored).toEqual({ id: expect.any(String), token: expect.any(String), tags: ['ainews', 'space'] });
-    const made = (await page.evaluate('window.__madeSubscription')) as { name: string; privateKey: string; subscription: { endpoint: string; keys: { p256dh: string; auth: string } } };
+    const made = (await page.evaluate('window.__madeSubscription')) as MadeSubscription;
     const row = await app.prisma.pushSubscription.findUniqueOrThrow({ where: { id: stored!.id } });
     expect(row).toMatchObject({ endpoint: made.subscription.endpoint, p256dh: made.subscription.keys.p256dh, auth: made.subscription.keys.auth, tags: ['ainews', 'space'], staff: false });
     // Push without email: the form was never sent.
