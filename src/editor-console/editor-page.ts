@@ -191,10 +191,15 @@ ${assets.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)
 <div id="channel-progress" class="table-scroll" hidden>
 <table class="channel-counts">
 <caption>By channel</caption>
-<thead><tr><th scope="col">Channel</th><th scope="col">Recipients</th><th scope="col">Sent</th><th scope="col">Failed</th><th scope="col">Held</th><th scope="col">Bounced</th><th scope="col">Complained</th><th scope="col">Expired</th></tr></thead>
+<thead><tr><th scope="col"><span class="visually-hidden">Count</span></th><th scope="col">Email</th><th scope="col">Push</th></tr></thead>
 <tbody>
-<tr><th scope="row">Email</th><td id="email-recipients">–</td><td id="email-sent">–</td><td id="email-failed">–</td><td id="email-held">–</td><td id="email-bounced">–</td><td id="email-complained">–</td><td>·</td></tr>
-<tr><th scope="row">Push</th><td id="push-recipients">–</td><td id="push-sent">–</td><td id="push-failed">–</td><td id="push-held">–</td><td>·</td><td>·</td><td id="push-expired">–</td></tr>
+<tr><th scope="row">Recipients</th><td id="email-recipients">–</td><td id="push-recipients">–</td></tr>
+<tr><th scope="row">Sent</th><td id="email-sent">–</td><td id="push-sent">–</td></tr>
+<tr><th scope="row">Failed</th><td id="email-failed">–</td><td id="push-failed">–</td></tr>
+<tr><th scope="row">Held</th><td id="email-held">–</td><td id="push-held">–</td></tr>
+<tr><th scope="row">Bounced</th><td id="email-bounced">–</td><td class="na">n/a</td></tr>
+<tr><th scope="row">Complained</th><td id="email-complained">–</td><td class="na">n/a</td></tr>
+<tr><th scope="row">Expired</th><td class="na">n/a</td><td id="push-expired">–</td></tr>
 </tbody>
 </table>
 </div>

@@ -395,7 +395,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
     const testMail = await eventually(async () => app.smtp.messages.find((mail) => mail.envelope.to.includes(TEST_RECIPIENT)), WAIT_MS);
     expect(testMail.subject).toMatch(/^\[TEST\]/);
     const [testPush] = await eventually(async () => (push.pushesTo(staffDevice).length > 0 ? push.pushesTo(staffDevice) : undefined), WAIT_MS);
-    expect(testPush.payload).toMatchObject({ title: quake.title });
+    expect(testPush.payload).toMatchObject({ title: expect.stringContaining(quake.title) });
     await shoot(page, 'editor-10-test-sent');
 
     // Email only, minor: a second test is a new compose, with a new key.
@@ -432,6 +432,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
       await dialog.getByRole('button', { name: 'Schedule to 2 readers' }).click();
       if (attempt === 0) await page.locator('#console-error').getByText('The alert was not sent').waitFor();
     }
+    await page.locator('#console-error').waitFor({ state: 'hidden' });
     await page.unroute('**/alerts');
     const [lost, retried] = alertPosts().slice(2);
     expect(lost).toEqual({ body: { articleId: quake.id, sendAt: at.toISOString() }, key: expect.any(String), auth: `Bearer ${EDITOR_KEY}` });
@@ -442,6 +443,8 @@ describe('Editor console in a browser (Debian chromium)', () => {
     await expectText(page.locator('#progress-state'), 'scheduled');
     await expectText(page.locator('#progress-text'), `Scheduled for ${parisWallClock.replace('T', ' ')} (Europe/Paris). It can be cancelled until then.`);
     await page.locator('#channel-progress').waitFor();
+    await expectText(page.locator('#email-recipients'), '2');
+    await expectText(page.locator('#push-recipients'), '0');
     await shoot(page, 'editor-12-scheduled');
     await page.getByRole('button', { name: 'Cancel this alert' }).click();
     await expectText(page.locator('#progress-state'), 'cancelled');

@@ -551,6 +551,7 @@
     try {
       const created = await api('/alerts', { method: 'POST', body, headers: { 'Idempotency-Key': state.sendKey } });
       newCompose();
+      hideError();
       if (chosen.sendAt) {
         watch(created.alertId, `Alert scheduled for ${formatLocal(chosen.sendAt)}, to ${plural(created.recipients, 'reader')} as it stands now.`, chosen.sendAt);
         return;
