@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { generateVAPIDKeys } from 'web-push';
@@ -38,14 +40,26 @@ describe('breaking news on this device, in a browser', () => {
   let app: TestApp;
   let browser: Browser;
   const cspViolations: string[] = [];
+  /** A news site on another origin (localhost, where Dispatch is 127.0.0.1) that puts the snippet on its page. */
+  let site: Server;
+  let siteOrigin: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
     push = await TestPushService.start(vapid.publicKey);
+    site = createServer((req, res) => void serveNewsSite(req.url ?? '/', res));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
     app = await startTestApp({
       pushAgent: push.agent,
-      env: { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@news.example.com', PUSH_ENDPOINT_HOSTS: '127.0.0.1' },
+      env: {
+        VAPID_PUBLIC_KEY: vapid.publicKey,
+        VAPID_PRIVATE_KEY: vapid.privateKey,
+        VAPID_SUBJECT: 'mailto:ops@news.example.com',
+        PUSH_ENDPOINT_HOSTS: '127.0.0.1',
+        PUSH_ALLOWED_ORIGINS: siteOrigin,
+      },
     });
     const now = Date.now();
     await app.prisma.article.createMany({
@@ -62,7 +76,27 @@ describe('breaking news on this device, in a browser', () => {
     await browser?.close();
     await app?.close();
     await push?.close();
+    site?.closeAllConnections();
+    await new Promise((resolve) => site?.close(resolve));
   });
+
+  /** The site's page carries docs/web-push-snippet.md's snippet; its worker is a copy of Dispatch's, served from the site's origin. */
+  async function serveNewsSite(url: string, res: import('node:http').ServerResponse): Promise<void> {
+    if (url === '/dispatch-sw.js') {
+      const worker = await fetch(`${app.url}/push/sw.js`);
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(await worker.text());
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>The News Site</title></head>
+<body><h1>The News Site</h1>
+<div data-dispatch-push data-dispatch-url="${app.url}" data-worker="/dispatch-sw.js" data-tags="world,Politics">
+  <p data-push-status role="status" aria-live="polite"></p>
+  <button type="button" data-push-toggle hidden>Breaking news alerts</button>
+</div>
+<script src="${app.url}/push/subscribe.js" defer></script>
+</body></html>`);
+  }
 
   async function aPhone(): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, baseURL: app.url });
@@ -82,8 +116,8 @@ describe('breaking news on this device, in a browser', () => {
   const permissionRequests = (page: Page) => page.evaluate('window.__permissionRequests') as Promise<number>;
   const storedSubscription = (page: Page) =>
     page.evaluate(`JSON.parse(localStorage.getItem('dispatch.push:' + location.origin) || 'null')`) as Promise<{ id: string; token: string; tags: string[] } | null>;
-  const registration = (page: Page) =>
-    page.evaluate(`navigator.serviceWorker.getRegistration('/push/').then((found) => (found ? { scope: found.scope, script: found.active ? found.active.scriptURL : null } : null))`);
+  const registration = (page: Page, scope = '/push/') =>
+    page.evaluate(`navigator.serviceWorker.getRegistration('${scope}').then((found) => (found ? { scope: found.scope, script: found.active ? found.active.scriptURL : null } : null))`);
 
   it('asks nothing on load; the click asks, registers /push/sw.js and stores the ticked topics, with no email; an alert reaches it', async () => {
     const { context, page } = await aPhone();
@@ -189,6 +223,26 @@ describe('breaking news on this device, in a browser', () => {
     expect(await app.prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id } })).toMatchObject({ status: 'confirmed', tags: ['climate', 'ainews'] });
     await shoot(page, '5-preferences-push-off');
 
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+  it('works from a news site on another origin: its own worker, Dispatch called cross-origin (CORS)', async () => {
+    const { context, page } = await aPhone();
+    await context.grantPermissions(['notifications'], { origin: siteOrigin });
+    await page.goto(`${siteOrigin}/`);
+    await waitForState(page, 'off');
+    expect(await permissionRequests(page)).toBe(0);
+    await page.getByRole('button', { name: 'Turn on for this device' }).click();
+    await waitForState(page, 'on');
+
+    expect(await registration(page, '/')).toEqual({ scope: `${siteOrigin}/`, script: `${siteOrigin}/dispatch-sw.js` });
+    const stored = (await page.evaluate(`JSON.parse(localStorage.getItem(${JSON.stringify(`dispatch.push:${app.url}`)}))`)) as { id: string; token: string };
+    expect(await app.prisma.pushSubscription.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ tags: ['world', 'politics'], staff: false });
+    await shoot(page, '6-news-site-push-on');
+
+    await page.getByRole('button', { name: 'Turn off on this device' }).click();
+    await waitForState(page, 'off');
+    expect(await app.prisma.pushSubscription.findUnique({ where: { id: stored.id } })).toBeNull();
     expect(cspViolations).toEqual([]);
     await context.close();
   });
