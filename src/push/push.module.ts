@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { PushCorsMiddleware } from './push-cors';
-import { PushSubscribeRateLimitGuard } from './push-subscribe-rate-limit.guard';
+import { PushSubscribeRateLimit } from './push-subscribe-rate-limit';
 import { PushSubscriptionsController } from './push-subscriptions.controller';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { PUSH_TRANSPORT, PushTransport, WebPushTransport } from './push-transport';
@@ -29,7 +29,7 @@ export class PushModule implements NestModule, OnApplicationShutdown {
       providers: [
         PushSubscriptionsRepository,
         PushCorsMiddleware,
-        PushSubscribeRateLimitGuard,
+        PushSubscribeRateLimit,
         {
           provide: PUSH_TRANSPORT,
           inject: [APP_CONFIG],

@@ -1,6 +1,6 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { generateVAPIDKeys } from 'web-push';
-import { PUSH_SUBSCRIBE_LIMIT } from '../../src/push/push-subscribe-rate-limit.guard';
+import { PUSH_SUBSCRIBE_LIMIT } from '../../src/push/push-subscribe-rate-limit';
 import { SUBSCRIBE_LIMITS } from '../../src/subscriptions/subscribe-rate-limit.guard';
 import { startTestApp, TestApp } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
