@@ -4,8 +4,9 @@ import { pushOptInBlock } from './opt-in-block';
 
 describe(pushOptInBlock.name, () => {
   it('names its topics for the script, escaped, and keeps its button hidden until the script has looked at the browser', () => {
-    const block = pushOptInBlock({ tags: ['ainews', '"><b>'] }, 'Text').value;
-    expect(block).toContain('data-dispatch-push data-tags="ainews,&quot;&gt;&lt;b&gt;"');
+    const block = pushOptInBlock({ readerTags: ['ainews', '"><b>'] }, 'Text').value;
+    expect(block).toContain('data-dispatch-push data-tags="ainews,&quot;&gt;&lt;b&gt;" data-keep-tags');
+    expect(pushOptInBlock({ tagsFrom: 'subscribe-form' }, 'Text').value).toContain('data-dispatch-push data-tags-from="subscribe-form">');
     expect(block).toMatch(/<button [^>]*data-push-toggle hidden>/);
     expect(block).toMatch(/data-push-status role="status" aria-live="polite"/);
   });

@@ -1,7 +1,10 @@
 import { Html, html } from '../pages/html';
 
-/** Where the opt-in takes its topics from: a fixed list (the reader's), or the tags ticked in a form on the page. */
-export type PushOptInTopics = { tags: readonly string[] } | { tagsFrom: string };
+/**
+ * Where the opt-in takes its topics from: the reader's saved topics (which a subscription
+ * this browser already holds then follows), or the tags ticked in a form on the page.
+ */
+export type PushOptInTopics = { readerTags: readonly string[] } | { tagsFrom: string };
 
 /**
  * "Breaking news on this device": the markup the push opt-in script (push.js) enhances.
@@ -9,7 +12,7 @@ export type PushOptInTopics = { tags: readonly string[] } | { tagsFrom: string }
  * status line says what is going on, for screen readers too.
  */
 export function pushOptInBlock(topics: PushOptInTopics, text: string): Html {
-  const source = 'tags' in topics ? html` data-tags="${topics.tags.join(',')}"` : html` data-tags-from="${topics.tagsFrom}"`;
+  const source = 'readerTags' in topics ? html` data-tags="${topics.readerTags.join(',')}" data-keep-tags` : html` data-tags-from="${topics.tagsFrom}"`;
   return html`<div class="section push-opt-in" id="push-opt-in" data-dispatch-push${source}>
 <h2>Breaking news on this device</h2>
 <p>${text}</p>

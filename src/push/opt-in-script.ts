@@ -6,6 +6,8 @@
  * - `data-dispatch-url`: Dispatch's origin (empty: this page's origin);
  * - `data-worker`: the service worker's URL on this page's origin (default: Dispatch's /push/sw.js);
  * - `data-tags="a,b"`: the topics, or `data-tags-from="<form id>"`: the topics ticked in that form;
+ * - `data-keep-tags`: `data-tags` are the reader's saved topics (the preferences page), so a
+ *   subscription this browser holds on other topics is moved to them when the page loads;
  * - inside it, a `[data-push-toggle]` button and a `[data-push-status]` line.
  *
  * Permission is asked for in the click handler only, never on load. The subscription's
@@ -215,6 +217,28 @@ export const PUSH_OPT_IN_JS = `(function () {
       });
   };
 
+  /** The reader saved other topics since this browser subscribed: follow them (a PUT with the subscription's token). */
+  Control.prototype.keepTags = function () {
+    var self = this;
+    var current = this.current();
+    var tags = this.tags();
+    if (!current || tags.length === 0 || sameTags(current.tags || [], tags)) return;
+    var path = '/push/subscriptions/' + encodeURIComponent(current.id) + '?token=' + encodeURIComponent(current.token);
+    this.request(path, { method: 'PUT', body: { tags: tags } }).then(
+      function () {
+        self.store({ id: current.id, token: current.token, tags: tags });
+        self.render();
+      },
+      function (error) {
+        // Removed meanwhile (the push service said it expired): this device has no push any more.
+        if (error.status === 404) {
+          self.store(null);
+          self.render();
+        }
+      }
+    );
+  };
+
   Control.prototype.toggle = function () {
     var self = this;
     if (this.busy) return;
@@ -257,6 +281,12 @@ export const PUSH_OPT_IN_JS = `(function () {
     return 'That did not work: ' + (error && error.message ? error.message : 'unknown error') + ' Nothing changed.';
   }
 
+  function sameTags(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (b.indexOf(a[i]) < 0) return false;
+    return true;
+  }
+
   function hashTags(tags) {
     return (tags || []).map(function (tag) { return '#' + tag; }).join(', ');
   }
@@ -268,6 +298,7 @@ export const PUSH_OPT_IN_JS = `(function () {
       if (!control.button || !control.status) continue;
       control.button.addEventListener('click', control.toggle.bind(control));
       control.render();
+      if (control.root.hasAttribute('data-keep-tags')) control.keepTags();
     }
   }
 

@@ -190,7 +190,7 @@ describe('breaking news on this device, in a browser', () => {
     await context.close();
   });
 
-  it('the preferences page turns it on with the reader’s topics, and off again with no email address', async () => {
+  it('the preferences page turns it on with the reader’s topics, follows them when they change, and turns it off with no email address', async () => {
     const reader = await aReader(app.prisma, { tags: ['climate', 'ainews'] });
     const row = await app.prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id } });
     const token = signToken(app.config.tokenSecret, { purpose: 'preferences', subscriberId: reader.id, version: row.tokenVersion });
@@ -203,6 +203,15 @@ describe('breaking news on this device, in a browser', () => {
     await waitForState(page, 'on');
     const stored = await storedSubscription(page);
     expect(await app.prisma.pushSubscription.findUniqueOrThrow({ where: { id: stored!.id } })).toMatchObject({ tags: ['climate', 'ainews'] });
+
+    // The reader saves other topics: on the next visit this device's push follows them.
+    await page.getByRole('checkbox', { name: /#ainews/ }).uncheck();
+    await page.getByRole('checkbox', { name: /#space/ }).check();
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.locator('[data-push-status]').getByText('On: breaking news on #climate, #space appears on this device.').waitFor();
+    expect(await app.prisma.pushSubscription.findUniqueOrThrow({ where: { id: stored!.id } })).toMatchObject({ tags: ['climate', 'space'] });
+    expect(await storedSubscription(page)).toEqual({ ...stored, tags: ['climate', 'space'] });
 
     // Later, on the same device: the page knows push is on, and turning it off sends only the subscription's id and token.
     await page.reload();
@@ -220,7 +229,7 @@ describe('breaking news on this device, in a browser', () => {
     expect(await app.prisma.pushSubscription.findUnique({ where: { id: stored!.id } })).toBeNull();
     expect(await storedSubscription(page)).toBeNull();
     // The reader's email subscription is untouched.
-    expect(await app.prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id } })).toMatchObject({ status: 'confirmed', tags: ['climate', 'ainews'] });
+    expect(await app.prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id } })).toMatchObject({ status: 'confirmed', tags: ['climate', 'space'] });
     await shoot(page, '5-preferences-push-off');
 
     expect(cspViolations).toEqual([]);

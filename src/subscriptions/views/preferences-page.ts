@@ -39,7 +39,7 @@ ${errorSummary(errors)}
 ${preferenceFields({ knownTags: view.knownTags, values: view.values, errors, browserTimezone: false })}
 <div class="actions"><button class="button" type="submit">Save preferences</button></div>
 </form>
-${view.push && pushOptInBlock({ tags: view.storedTags }, 'A notification on this device when we send breaking news on your topics. Turning it off here needs no email address and leaves your emails as they are.')}
+${view.push && pushOptInBlock({ readerTags: view.storedTags }, 'A notification on this device when we send breaking news on your topics. Turning it off here needs no email address and leaves your emails as they are.')}
 <div class="section">
 <h2>Unsubscribe</h2>
 <p>Stop every email from ${BRAND.siteName}. You can come back later.</p>
