@@ -97,6 +97,19 @@ progress { display: block; width: 100%; height: 14px; margin: 0 0 10px; accent-c
 .counts dt { font-size: 12px; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase; color: ${c.muted}; }
 .counts dd { margin: 2px 0 0; font-family: ${f.heading}; font-size: 26px; font-weight: bold; }
 
+#options-form fieldset { margin-bottom: 16px; }
+.test-blocked { color: ${c.breaking}; }
+.table-scroll { max-width: 100%; overflow-x: auto; margin: 16px 0 0; }
+.channel-counts { width: 100%; max-width: 480px; border-collapse: collapse; font-size: 15px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.channel-counts caption { text-align: left; font-weight: 700; margin: 0 0 6px; }
+.channel-counts th, .channel-counts td { padding: 6px 10px; text-align: right; border-bottom: 1px solid ${c.border}; }
+.channel-counts th:first-child { text-align: left; }
+.channel-counts thead th { font-size: 12px; letter-spacing: 0.06em; text-transform: uppercase; color: ${c.muted}; }
+.channel-counts .na { font-size: 13px; color: ${c.muted}; }
+.state[data-state="scheduled"] { color: ${c.chipInk}; }
+.state[data-state="cancelled"] { color: ${c.muted}; }
+
 .ids { margin: 0 0 20px; padding-left: 24px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 14px; overflow-wrap: anywhere; }
 .ids:empty::before { content: "none"; font-family: ${f.body}; color: ${c.muted}; }
 .plain-text {

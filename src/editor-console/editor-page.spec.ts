@@ -35,6 +35,20 @@ describe(renderEditorPage.name, () => {
     expect(page).toMatch(/id="console-error"[^>]*role="alert"/);
   });
 
+  it('offers the alert options: channels, priority with what it means, now or a time, a test, a cancel, and staff push', () => {
+    const page = sut();
+    expect(page).toMatch(/<input type="checkbox" name="channels" value="email" checked>/);
+    expect(page).toMatch(/<input type="checkbox" name="channels" value="push" checked>/);
+    expect(page).toMatch(/<input type="radio" name="priority" value="major" checked>/);
+    expect(page).toMatch(/<input type="radio" name="priority" value="minor">/);
+    expect(page).toMatch(/id="priority-hint">Major: everyone at once\. Minor: waits for each reader’s quiet hours/);
+    expect(page).toMatch(/<input id="send-at" name="sendAt" type="datetime-local"/);
+    expect(page).toMatch(/<div id="schedule-field" class="field" hidden>/);
+    for (const id of ['test-button', 'cancel-button', 'staff-push-button']) expect(page).toMatch(new RegExp(`<button id="${id}" [^>]*type="button"`));
+    expect(page).toMatch(/<button id="cancel-button" [^>]*hidden>/);
+    for (const id of ['email-held', 'email-bounced', 'email-complained', 'push-sent', 'push-failed', 'push-expired']) expect(page).toContain(`id="${id}"`);
+  });
+
   it('never lets a form put the key in a URL, even without its script', () => {
     const page = sut();
     expect(/<form id="key-form"[^>]*>/.exec(page)?.[0]).toMatch(/method="post"/);

@@ -73,6 +73,7 @@ ${assets.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)
 <nav class="console-nav" aria-label="Console sections">
 <a href="#alert-section">Breaking alert</a>
 <a href="#digest-section">Digest preview</a>
+<a href="#staff-push-section">Test pushes</a>
 </nav>
 
 <section id="alert-section" class="card" aria-labelledby="alert-title" tabindex="-1">
@@ -132,8 +133,44 @@ ${assets.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)
 
 <h2 id="send-title">3. Send</h2>
 <p id="existing-note" class="notice" hidden></p>
+<form id="options-form" novalidate>
+<fieldset aria-describedby="channels-hint channels-error">
+<legend>Channels</legend>
+<span class="hint" id="channels-hint">Each reader gets the alert on the channels they have.</span>
+<span id="channels-error" class="field-error" hidden></span>
+<div class="choices">
+<label class="choice"><input type="checkbox" name="channels" value="email" checked> Email</label>
+<label class="choice"><input type="checkbox" name="channels" value="push" checked> Push</label>
+</div>
+</fieldset>
+<fieldset aria-describedby="priority-hint">
+<legend>Priority</legend>
+<span class="hint" id="priority-hint">Major: everyone at once. Minor: waits for each reader’s quiet hours to end and counts towards their daily alert limit.</span>
+<div class="choices">
+<label class="choice"><input type="radio" name="priority" value="major" checked> Major</label>
+<label class="choice"><input type="radio" name="priority" value="minor"> Minor</label>
+</div>
+</fieldset>
+<fieldset>
+<legend>When</legend>
+<div class="choices">
+<label class="choice"><input type="radio" name="when" value="now" checked> Now</label>
+<label class="choice"><input type="radio" name="when" value="later"> Schedule</label>
+</div>
+</fieldset>
+<div id="schedule-field" class="field" hidden>
+<label for="send-at">Send at <span class="unit" id="send-at-zone"></span></label>
+<span class="hint" id="send-at-hint">Up to 7 days ahead. It can be cancelled until it goes out.</span>
+<span id="send-at-error" class="field-error" hidden></span>
+<input id="send-at" name="sendAt" type="datetime-local" step="60" aria-describedby="send-at-hint send-at-error">
+</div>
+</form>
 <p id="stale-note" class="small" hidden>The tags changed: update the preview before sending.</p>
-<div class="actions"><button id="send-button" class="button button-danger" type="button">Send alert…</button></div>
+<div class="actions">
+<button id="send-button" class="button button-danger" type="button">Send alert…</button>
+<button id="test-button" class="button button-secondary" type="button">Send test</button>
+</div>
+<p id="test-status" class="small" role="status" aria-live="polite">A test goes only to the newsroom’s test addresses and registered staff browsers, marked [TEST].</p>
 </div>
 
 <div id="progress-panel" class="progress-panel" hidden>
@@ -142,16 +179,40 @@ ${assets.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)
 <p class="progress-state">Status: <strong id="progress-state" class="state"></strong></p>
 <progress id="progress-bar" max="1" value="0" aria-labelledby="progress-title"></progress>
 <p id="progress-text" role="status" aria-live="polite"></p>
+<div class="actions"><button id="cancel-button" class="button button-secondary" type="button" hidden>Cancel this alert</button></div>
 <dl class="counts">
 <div><dt>Recipients</dt><dd id="progress-recipients">–</dd></div>
 <div><dt>Sent</dt><dd id="progress-sent">–</dd></div>
 <div><dt>Failed</dt><dd id="progress-failed">–</dd></div>
+<div><dt>Held</dt><dd id="progress-held">–</dd></div>
 <div><dt>Bounced</dt><dd id="progress-bounced">–</dd></div>
 <div><dt>Complained</dt><dd id="progress-complained">–</dd></div>
 </dl>
+<div id="channel-progress" class="table-scroll" hidden>
+<table class="channel-counts">
+<caption>By channel</caption>
+<thead><tr><th scope="col"><span class="visually-hidden">Count</span></th><th scope="col">Email</th><th scope="col">Push</th></tr></thead>
+<tbody>
+<tr><th scope="row">Recipients</th><td id="email-recipients">–</td><td id="push-recipients">–</td></tr>
+<tr><th scope="row">Sent</th><td id="email-sent">–</td><td id="push-sent">–</td></tr>
+<tr><th scope="row">Failed</th><td id="email-failed">–</td><td id="push-failed">–</td></tr>
+<tr><th scope="row">Held</th><td id="email-held">–</td><td id="push-held">–</td></tr>
+<tr><th scope="row">Bounced</th><td id="email-bounced">–</td><td class="na">n/a</td></tr>
+<tr><th scope="row">Complained</th><td id="email-complained">–</td><td class="na">n/a</td></tr>
+<tr><th scope="row">Expired</th><td class="na">n/a</td><td id="push-expired">–</td></tr>
+</tbody>
+</table>
 </div>
 </div>
 </div>
+</div>
+</section>
+
+<section id="staff-push-section" class="card" aria-labelledby="staff-push-title" tabindex="-1">
+<h1 id="staff-push-title">Test pushes on this browser</h1>
+<p class="lede">Register this browser as a staff device: it then gets the push of every test alert, so you can see one on this device before readers do.</p>
+<div class="actions"><button id="staff-push-button" class="button button-secondary" type="button">Register this browser for test pushes</button></div>
+<p id="staff-push-status" class="small" role="status" aria-live="polite"></p>
 </section>
 
 <section id="digest-section" class="card" aria-labelledby="digest-title" tabindex="-1">
@@ -201,7 +262,7 @@ ${assets.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)
 <form method="dialog">
 <h2 id="confirm-title">Send this breaking alert now?</h2>
 <p id="confirm-text"></p>
-<p class="small">Emails start going out at once; this cannot be undone.</p>
+<p id="confirm-when" class="small">It starts going out at once; only what has not gone out yet can be cancelled.</p>
 <div class="actions">
 <button class="button button-secondary" value="cancel" autofocus>Cancel</button>
 <button id="confirm-send" class="button button-danger" value="send">Send</button>

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PUSH_OPT_IN_JS } from '../push/opt-in-script';
 import { TIMEZONE_JS } from './browser-scripts';
 import { SITE_CSS } from './site-css';
 
@@ -16,6 +17,7 @@ function asset(body: string, contentType: string): Asset {
 export const ASSETS = {
   'site.css': asset(SITE_CSS, 'text/css; charset=utf-8'),
   'timezone.js': asset(TIMEZONE_JS, 'text/javascript; charset=utf-8'),
+  'push.js': asset(PUSH_OPT_IN_JS, 'text/javascript; charset=utf-8'),
 } as const satisfies Record<string, Asset>;
 
 export type AssetName = keyof typeof ASSETS;

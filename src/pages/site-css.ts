@@ -96,5 +96,8 @@ form:has(input[name="frequency"][value="daily"]:checked) .row { grid-template-co
 .confirm-check { display: flex; gap: 10px; align-items: flex-start; font-weight: normal; margin: 0 0 14px; }
 .confirm-check input { width: 20px; height: 20px; margin: 2px 0 0; flex: none; accent-color: ${c.breaking}; }
 
+/* The push opt-in's button stays hidden until its script has checked the browser can do push. */
+.push-opt-in .button[hidden] { display: none; }
+
 .site-footer { max-width: ${s.contentWidth}; margin: 0 auto 32px; padding: 0 20px; text-align: center; font-size: ${s.small}; color: ${c.muted}; }
 `;

@@ -16,9 +16,10 @@ import {
   Put,
   Query,
   Req,
+  Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig, PushConfig } from '../config/config';
 import { Clock } from '../common/clock';
@@ -27,6 +28,8 @@ import { checkPushEndpoint } from './push-endpoint';
 import { parseCreatePushSubscription, parseUpdatePushSubscription } from './push-subscription-request';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { pushToken, pushTokenNames } from './push-tokens';
+import { PUSH_OPT_IN_JS } from './opt-in-script';
+import { PushSubscribeRateLimit } from './push-subscribe-rate-limit';
 import { SERVICE_WORKER } from './service-worker';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -43,6 +46,7 @@ export class PushSubscriptionsController {
   constructor(
     private readonly subscriptions: PushSubscriptionsRepository,
     private readonly clock: Clock,
+    private readonly rateLimit: PushSubscribeRateLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -59,9 +63,23 @@ export class PushSubscriptionsController {
     return SERVICE_WORKER;
   }
 
+  /**
+   * The opt-in script for a news site's own pages (docs/web-push-snippet.md). A site loads
+   * it cross-origin with a plain <script>, which the default same-origin resource policy
+   * would block.
+   */
+  @Get('subscribe.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  @Header('Cross-Origin-Resource-Policy', 'cross-origin')
+  optInScript(): string {
+    this.push();
+    return PUSH_OPT_IN_JS;
+  }
+
   @Post('subscriptions')
   @HttpCode(HttpStatus.CREATED)
-  async create(@Body() body: unknown, @Req() req: Request): Promise<{ id: string; token: string }> {
+  async create(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ id: string; token: string }> {
     const push = this.push();
     const parsed = parseCreatePushSubscription(body);
     if (!parsed.ok) throw new BadRequestException(parsed.message);
@@ -69,6 +87,7 @@ export class PushSubscriptionsController {
     if (parsed.data.staff) this.requireEditor(req);
     const endpoint = checkPushEndpoint(parsed.data.endpoint, push.endpointHosts);
     if (!endpoint.ok) throw new BadRequestException(endpoint.reason);
+    await this.rateLimit.admit(req, res);
     const id = await this.subscriptions.save({ ...parsed.data, endpoint: endpoint.endpoint });
     return { id, token: pushToken(this.config.tokenSecret, id) };
   }

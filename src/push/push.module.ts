@@ -2,7 +2,9 @@ import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplic
 import type { Agent } from 'node:https';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { PushCorsMiddleware } from './push-cors';
+import { PushSubscribeRateLimit } from './push-subscribe-rate-limit';
 import { PushSubscriptionsController } from './push-subscriptions.controller';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { PUSH_TRANSPORT, PushTransport, WebPushTransport } from './push-transport';
@@ -22,10 +24,12 @@ export class PushModule implements NestModule, OnApplicationShutdown {
     return {
       module: PushModule,
       global: true,
+      imports: [RateLimitsModule],
       controllers: [PushSubscriptionsController],
       providers: [
         PushSubscriptionsRepository,
         PushCorsMiddleware,
+        PushSubscribeRateLimit,
         {
           provide: PUSH_TRANSPORT,
           inject: [APP_CONFIG],

@@ -1,5 +1,7 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { sendPage, wantsHtml } from '../pages/respond';
 import { formToRequest, submittedForm } from './form-fields';
@@ -22,6 +24,7 @@ export class PreferencesController {
     private readonly subscriptions: SubscriptionsService,
     private readonly knownTags: KnownTags,
     private readonly links: ReaderLinks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -80,6 +83,8 @@ export class PreferencesController {
       knownTags: await this.knownTags.list(),
       preferencesToken: this.links.token('preferences', subscriber),
       unsubscribeToken: this.links.token('unsubscribe', subscriber),
+      storedTags: subscriber.tags,
+      push: this.config.push !== null,
       ...options,
     });
   }

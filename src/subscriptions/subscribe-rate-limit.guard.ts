@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { clientOf } from '../rate-limits/client-key';
 import { WindowLimit } from '../rate-limits/rate-window';
 import { RateLimitStore } from '../rate-limits/rate-limit.store';
 import { mailboxOf } from '../suppression/email-hash';
@@ -20,18 +21,6 @@ function mailboxIn(req: Request): string | null {
 }
 
 /**
- * An IPv4 client seen on an IPv6 socket ("::ffff:203.0.113.7") is the same client as
- * "203.0.113.7"; an IPv6 client is counted by its /64, which one household holds whole.
- */
-export function clientKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1];
-  if (!ip.includes(':')) return ip;
-  const [head] = ip.toLowerCase().split('::');
-  return `${head.split(':').slice(0, 4).join(':')}::/64`;
-}
-
-/**
  * Rate limits for POST /subscriptions, per client (the address Express derives under
  * TRUST_PROXY, so a header from an untrusted hop picks nothing) and per mailbox (case
  * and +suffix folded), counted in PostgreSQL so that every instance enforces one limit.
@@ -45,7 +34,7 @@ export class SubscribeRateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
-    await this.count(http.getResponse<Response>(), 'subscribe-ip', clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'), SUBSCRIBE_LIMITS.perIp);
+    await this.count(http.getResponse<Response>(), 'subscribe-ip', clientOf(req), SUBSCRIBE_LIMITS.perIp);
     const mailbox = mailboxIn(req);
     if (mailbox !== null) await this.count(http.getResponse<Response>(), 'subscribe-mailbox', mailbox, SUBSCRIBE_LIMITS.perAddress);
     return true;

@@ -1,5 +1,7 @@
-import { BadRequestException, Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { sendPage, wantsHtml } from '../pages/respond';
 import { formToRequest, submittedForm } from './form-fields';
@@ -21,6 +23,7 @@ export class SubscriptionsController {
     private readonly subscriptions: SubscriptionsService,
     private readonly knownTags: KnownTags,
     private readonly links: ReaderLinks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Always 202 for a well-formed request, known address or not (no enumeration). */
@@ -32,7 +35,7 @@ export class SubscriptionsController {
     if (!result.ok) {
       if (!fromForm) throw new BadRequestException(result.message);
       const knownTags = await this.knownTags.list();
-      sendPage(res, 400, renderSubscribePage({ knownTags, values: submittedForm(body), errors: result.errors }));
+      sendPage(res, 400, renderSubscribePage({ knownTags, values: submittedForm(body), errors: result.errors, push: this.config.push !== null }));
       return;
     }
     await this.subscriptions.subscribe(result.value);

@@ -1,10 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContextOptions, chromium, Locator, Page } from 'playwright-core';
+import { generateVAPIDKeys } from 'web-push';
 import { BRAND } from '../../src/mail/brand';
 import { EDITOR_KEY, eventually, startTestApp, TestApp } from '../support/app';
 import { ReceivedMail } from '../support/smtp-sink';
 import { anArticle, someReaders } from '../integration/editor/editor-fixtures';
+import { TestPushService } from '../support/push-service';
+import { fakePushManager, MadeSubscription } from './fake-push-manager';
 
 jest.setTimeout(240_000);
 
@@ -66,11 +69,25 @@ describe('Editor console in a browser (Debian chromium)', () => {
   let target: { id: string; title: string };
   let digestStories: { id: string; title: string }[];
   let background: { id: string; title: string };
+  let quake: { id: string; title: string };
+  let push: TestPushService;
+  const vapid = generateVAPIDKeys();
+  const TEST_RECIPIENT = 'newsroom-tests@example.com';
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    app = await startTestApp();
+    push = await TestPushService.start(vapid.publicKey);
+    app = await startTestApp({
+      pushAgent: push.agent,
+      env: {
+        ALERT_TEST_RECIPIENTS: TEST_RECIPIENT,
+        VAPID_PUBLIC_KEY: vapid.publicKey,
+        VAPID_PRIVATE_KEY: vapid.privateKey,
+        VAPID_SUBJECT: 'mailto:ops@news.example.com',
+        PUSH_ENDPOINT_HOSTS: '127.0.0.1',
+      },
+    });
     const { prisma } = app;
 
     volcanoReaders = await someReaders(prisma, 5, { tags: ['volcano'] });
@@ -94,22 +111,28 @@ describe('Editor console in a browser (Debian chromium)', () => {
       publishedAt: new Date(now - 10 * 60_000),
     });
 
+    await someReaders(prisma, 2, { tags: ['quake'] });
+    quake = await anArticle(prisma, { id: 'quake-shakes-coast', title: 'Earthquake shakes the coast', tags: ['quake'], publishedAt: new Date(now - 5 * 60_000) });
+
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await push?.close();
   });
 
-  async function openConsole(viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: app.url });
+  async function openConsole(viewport: { width: number; height: number }, options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await browser.newContext({ viewport, baseURL: app.url, ...options });
     context.setDefaultTimeout(WAIT_MS);
+    // No push service is reachable from here: see fake-push-manager.ts.
+    await context.addInitScript({ content: fakePushManager(push.origin) });
     const page = await context.newPage();
     refused = [];
     page.on('console', (message) => {
       // The browser logs every refused request too; those are checked through `refused`.
-      const refusedRequest = message.text().startsWith('Failed to load resource: the server responded with a status of');
+      const refusedRequest = message.text().startsWith('Failed to load resource: the server responded with a status of') || message.text().includes('net::ERR_FAILED');
       if (message.type() === 'error' && !refusedRequest) problems.push(`console: ${message.text()}`);
     });
     page.on('response', (response) => {
@@ -203,7 +226,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
     await page.getByRole('button', { name: 'Send to 5 readers…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain(`“${target.title}” will be emailed to 5 readers.`);
+    expect(await dialog.textContent()).toContain(`“${target.title}” will be sent to 5 readers by email and push, as a major alert.`);
     await shoot(page, 'editor-03-confirm', false);
     await dialog.getByRole('button', { name: 'Send to 5 readers' }).click();
 
@@ -309,7 +332,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
     await page.getByRole('button', { name: 'Send alert…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain(`“${pasted.title}” will be emailed to every confirmed reader with the tag #geology.`);
+    expect(await dialog.textContent()).toContain(`“${pasted.title}” will be sent to every confirmed reader with the tag #geology by email and push, as a major alert.`);
     await shoot(page, 'editor-08-paste-confirm', false);
     await dialog.getByRole('button', { name: 'Send now' }).click();
 
@@ -325,6 +348,115 @@ describe('Editor console in a browser (Debian chromium)', () => {
 
     expect(problems).toEqual([]);
     expect(refused).toEqual(['404 /alerts/preview']);
+    await page.context().close();
+  });
+  // Needs the alert-options backend (POST /alerts channels/priority/test/sendAt and
+  // Idempotency-Key, DELETE /alerts/:id, GET /alerts/:id "channels"): what the console
+  // sends is checked against the contract whatever the server answers; the steps marked
+  // [backend] check what the server then does.
+  it('registers a staff browser, sends tests, schedules in the editor’s zone and cancels, keying every send', async () => {
+    const page = await openConsole(LAPTOP, { timezoneId: 'Europe/Paris' });
+    const posts: { body: Record<string, unknown>; key: string | undefined; auth: string | undefined }[] = [];
+    const deletes: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() === 'POST' && (path === '/alerts' || path === '/push/subscriptions')) {
+        posts.push({ body: request.postDataJSON() as Record<string, unknown>, key: request.headers()['idempotency-key'], auth: request.headers().authorization });
+      }
+      if (request.method() === 'DELETE') deletes.push(path);
+    });
+    const alertPosts = () => posts.filter((post) => 'articleId' in post.body);
+    await page.getByLabel('Editor key').fill(EDITOR_KEY);
+    await page.getByLabel('Editor key').press('Enter');
+    await page.locator('#workspace').waitFor();
+    expect(await page.locator('#send-at-zone').textContent()).toBe('(Europe/Paris)');
+
+    // A staff browser: the click asks for notifications, registers the worker, subscribes as staff with the editor's key.
+    await page.context().grantPermissions(['notifications'], { origin: app.url });
+    await page.getByRole('button', { name: 'Register this browser for test pushes' }).click();
+    await page.locator('#staff-push-status').getByText('This browser is registered').waitFor();
+    const staffPost = posts.find((post) => 'subscription' in post.body);
+    expect(staffPost).toMatchObject({ body: { staff: true, tags: ['dispatch-staff'] }, auth: `Bearer ${EDITOR_KEY}` });
+    const made = (await page.evaluate('window.__madeSubscription')) as MadeSubscription;
+    expect(await app.prisma.pushSubscription.findUniqueOrThrow({ where: { endpoint: made.subscription.endpoint } })).toMatchObject({ staff: true });
+    const staffDevice = push.adopt(made.name, made.privateKey, made.subscription);
+
+    await page.getByLabel('Title or tag').fill('#quake');
+    await page.getByLabel('Title or tag').press('Enter');
+    await page.locator('#search-results .result').filter({ hasText: quake.title }).click();
+    await expectText(page.locator('#audience-count'), '2');
+
+    // A test on both channels: the newsroom's test address and the staff browser, no reader.
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await eventually(async () => (alertPosts().length === 1 ? true : undefined));
+    expect(alertPosts()[0]).toEqual({ body: { articleId: quake.id, test: true }, key: expect.stringMatching(/^[0-9a-f-]{36}$/), auth: `Bearer ${EDITOR_KEY}` });
+    // [backend]
+    await page.locator('#test-status').getByText('Test sent to').waitFor();
+    const testMail = await eventually(async () => app.smtp.messages.find((mail) => mail.envelope.to.includes(TEST_RECIPIENT)), WAIT_MS);
+    expect(testMail.subject).toMatch(/^\[TEST\]/);
+    const [testPush] = await eventually(async () => (push.pushesTo(staffDevice).length > 0 ? push.pushesTo(staffDevice) : undefined), WAIT_MS);
+    expect(testPush.payload).toMatchObject({ title: expect.stringContaining(quake.title) });
+    await shoot(page, 'editor-10-test-sent');
+
+    // Email only, minor: a second test is a new compose, with a new key.
+    await page.getByRole('checkbox', { name: 'Push' }).uncheck();
+    await page.getByRole('radio', { name: 'Minor' }).check();
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await eventually(async () => (alertPosts().length === 2 ? true : undefined));
+    expect(alertPosts()[1].body).toEqual({ articleId: quake.id, channels: ['email'], priority: 'minor', test: true });
+    expect(alertPosts()[1].key).not.toBe(alertPosts()[0].key);
+    await page.locator('#test-status').getByText('Test sent to').waitFor(); // [backend]
+
+    // Scheduled two hours ahead, typed in the editor's own zone (Europe/Paris).
+    const at = new Date(Math.ceil((Date.now() + 2 * HOUR) / 60_000) * 60_000);
+    const parisWallClock = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at).replace(' ', 'T');
+    await page.getByRole('checkbox', { name: 'Push' }).check();
+    await page.getByRole('radio', { name: 'Major' }).check();
+    await page.getByRole('radio', { name: 'Schedule' }).check();
+    await page.getByLabel('Send at').fill(parisWallClock);
+    // The first attempt is lost on the way: the retry carries the same key, so the server can never make two alerts of it.
+    let dropped = false;
+    await page.route('**/alerts', (route) => {
+      if (route.request().method() === 'POST' && !dropped) {
+        dropped = true;
+        return route.abort('failed');
+      }
+      return route.continue();
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await page.getByRole('button', { name: 'Schedule for 2 readers…' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('heading', { name: 'Schedule this breaking alert?' }).waitFor();
+      expect(await dialog.textContent()).toContain(`It goes out at ${parisWallClock.replace('T', ' ')} (Europe/Paris).`);
+      if (attempt === 0) await shoot(page, 'editor-11-schedule-confirm', false);
+      await dialog.getByRole('button', { name: 'Schedule to 2 readers' }).click();
+      if (attempt === 0) await page.locator('#console-error').getByText('The alert was not sent').waitFor();
+    }
+    await page.locator('#console-error').waitFor({ state: 'hidden' });
+    await page.unroute('**/alerts');
+    const [lost, retried] = alertPosts().slice(2);
+    expect(lost).toEqual({ body: { articleId: quake.id, sendAt: at.toISOString() }, key: expect.any(String), auth: `Bearer ${EDITOR_KEY}` });
+    expect(retried).toEqual(lost);
+    expect(lost.key).not.toBe(alertPosts()[1].key);
+
+    // [backend] Scheduled, then cancelled from the progress panel; no reader got anything.
+    await expectText(page.locator('#progress-state'), 'scheduled');
+    await expectText(page.locator('#progress-text'), `Scheduled for ${parisWallClock.replace('T', ' ')} (Europe/Paris). It can be cancelled until then.`);
+    await page.locator('#channel-progress').waitFor();
+    await expectText(page.locator('#email-recipients'), '2');
+    await expectText(page.locator('#push-recipients'), '0');
+    await shoot(page, 'editor-12-scheduled');
+    await page.getByRole('button', { name: 'Cancel this alert' }).click();
+    await expectText(page.locator('#progress-state'), 'cancelled');
+    await expectText(page.locator('#progress-note'), 'Cancelled before anything went out.');
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]).toMatch(/^\/alerts\/[0-9a-f-]{36}$/);
+    expect(await page.locator('#cancel-button').isVisible()).toBe(false);
+    await shoot(page, 'editor-13-cancelled');
+    const quakeReaders = await app.prisma.subscriber.findMany({ where: { tags: { has: 'quake' } }, select: { email: true } });
+    expect(app.smtp.messages.filter((mail) => quakeReaders.some((reader) => mail.envelope.to.includes(reader.email)))).toEqual([]);
+
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 });

@@ -1,3 +1,6 @@
+import { createECDH, randomBytes } from 'node:crypto';
+import { generateVAPIDKeys } from 'web-push';
+import { PUSH_SUBSCRIBE_LIMIT } from '../../src/push/push-subscribe-rate-limit';
 import { SUBSCRIBE_LIMITS } from '../../src/subscriptions/subscribe-rate-limit.guard';
 import { startTestApp, TestApp } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -59,6 +62,43 @@ describe.each([
       expect(statuses(answers)).toEqual([...Array(PER_IP).fill(202), ...Array(3).fill(429)]);
     });
   }
+});
+
+describe('push subscriptions per client address', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    const vapid = generateVAPIDKeys();
+    app = await startTestApp({
+      env: { DIGEST_TICK_CRON: '0 0 1 1 *', VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@example.com', PUSH_ENDPOINT_HOSTS: '127.0.0.1' },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** A new browser's subscription each time: keys as a browser makes them, an endpoint of its own. */
+  const subscribePush = (from: string, headers: Record<string, string> = {}) => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const subscription = { endpoint: `https://127.0.0.1/push/${randomBytes(8).toString('hex')}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+    return sendRaw(app, { method: 'POST', path: '/push/subscriptions', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify({ subscription, tags: ['news'] }), from });
+  };
+
+  it('refuses one client past the limit with 429 and Retry-After, whatever X-Forwarded-For it sends, and no one else', async () => {
+    const client = freshIp();
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < PUSH_SUBSCRIBE_LIMIT.limit + 2; i++) answers.push(await subscribePush(client, { 'x-forwarded-for': `198.51.100.${i + 1}` }));
+    expect(statuses(answers)).toEqual([...Array(PUSH_SUBSCRIBE_LIMIT.limit).fill(201), 429, 429]);
+    const refused = answers[answers.length - 1];
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(PUSH_SUBSCRIBE_LIMIT.windowMs / 1000);
+    expect(JSON.parse(refused.text)).toMatchObject({ statusCode: 429, message: expect.stringMatching(/too many push subscriptions/) });
+    expect(await app.prisma.pushSubscription.count()).toBe(PUSH_SUBSCRIBE_LIMIT.limit);
+
+    expect((await subscribePush(freshIp())).status).toBe(201);
+  });
 });
 
 describe('rate limits shared by three instances (S5)', () => {

@@ -85,6 +85,21 @@ export class TestPushService {
     return browser;
   }
 
+  /**
+   * A browser whose keys were made elsewhere (in a real browser page, with WebCrypto):
+   * `privateKey` is the P-256 private scalar (JWK "d", base64url), `name` the last
+   * segment of the endpoint it subscribed with. Its pushes are then decrypted like any other.
+   */
+  adopt(name: string, privateKey: string, subscription: TestBrowser['subscription']): TestBrowser {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+    if (ecdh.getPublicKey().toString('base64url') !== subscription.keys.p256dh) throw new Error('the private key does not match p256dh');
+    if (subscription.endpoint !== `${this.origin}/push/${name}`) throw new Error(`${subscription.endpoint} is not an endpoint of this service`);
+    const browser = { name, ecdh, subscription };
+    this.browsers.set(name, browser);
+    return browser;
+  }
+
   /** The next answers for `browser`, in order; after them, 201. */
   answer(browser: TestBrowser, ...answers: Answer[]): void {
     this.scripts.set(browser.name, answers);

@@ -10,6 +10,10 @@
   const POLL_RETRY_MS = 3000;
   const TAG_PATTERN = /^[\p{L}\p{M}\p{N}-]{1,50}$/u;
   const FRAME_URL = '/editor/frame';
+  const MAX_SCHEDULE_MS = 7 * 24 * 3600 * 1000;
+  const SCHEDULED_POLL_MS = 5000;
+  /** Staff subscriptions need a tag; this one names no reader topic, so they get test alerts only. */
+  const STAFF_PUSH_TAG = 'dispatch-staff';
 
   const $ = (id) => document.getElementById(id);
   const el = {
@@ -45,6 +49,21 @@
     existingNote: $('existing-note'),
     staleNote: $('stale-note'),
     sendButton: $('send-button'),
+    testButton: $('test-button'),
+    testStatus: $('test-status'),
+    optionsForm: $('options-form'),
+    channelsError: $('channels-error'),
+    scheduleField: $('schedule-field'),
+    sendAt: $('send-at'),
+    sendAtZone: $('send-at-zone'),
+    sendAtError: $('send-at-error'),
+    cancelButton: $('cancel-button'),
+    channelProgress: $('channel-progress'),
+    progressHeld: $('progress-held'),
+    staffPushButton: $('staff-push-button'),
+    staffPushStatus: $('staff-push-status'),
+    confirmTitle: $('confirm-title'),
+    confirmWhen: $('confirm-when'),
     progressPanel: $('progress-panel'),
     progressTitle: $('progress-title'),
     progressNote: $('progress-note'),
@@ -84,6 +103,14 @@
     watching: null,
     watchRun: 0,
     sending: false,
+    /**
+     * Idempotency-Key of the alert being composed, and of its test: made once per compose,
+     * so a second click (or a retry after a lost answer) gets the first answer instead of
+     * a second alert. A change to the alert, or a send that completed, starts a new compose.
+     */
+    sendKey: null,
+    testKey: null,
+    testing: false,
   };
 
   class ApiError extends Error {
@@ -182,7 +209,7 @@
       askForKey(null);
       throw new ApiError(401, 'An editor key is needed.');
     }
-    const headers = { Accept: 'application/json', Authorization: `Bearer ${key}` };
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${key}`, ...options.headers };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
     try {
@@ -303,6 +330,7 @@
   function pick(article) {
     state.article = article;
     state.preview = null;
+    newCompose();
     stopWatching();
     el.progressPanel.hidden = true;
     for (const button of el.results.querySelectorAll('.result')) {
@@ -363,6 +391,7 @@
     const tags = parsed.tags;
     const ownTags = sameTags(tags, article.tags);
     const run = ++state.previewRun;
+    newCompose();
     state.preview = null;
     updateSendButton(true);
     el.staleNote.hidden = true;
@@ -416,8 +445,64 @@
   function updateSendButton(stale) {
     const preview = state.preview;
     const ready = Boolean(preview) && !stale && !state.sending && preview.recipients !== 0;
+    const later = whenLater();
     el.sendButton.disabled = !ready;
-    el.sendButton.textContent = preview && preview.recipients !== null ? `Send to ${plural(preview.recipients, 'reader')}…` : 'Send alert…';
+    const verb = later ? 'Schedule for' : 'Send to';
+    el.sendButton.textContent = preview && preview.recipients !== null ? `${verb} ${plural(preview.recipients, 'reader')}…` : later ? 'Schedule alert…' : 'Send alert…';
+    if (!el.testButton.dataset.blocked) el.testButton.disabled = !preview || stale || state.testing;
+  }
+
+  // ---- alert options --------------------------------------------------------
+
+  function newCompose() {
+    state.sendKey = newKey();
+    state.testKey = newKey();
+  }
+
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
+  function whenLater() {
+    return el.optionsForm.elements.when.value === 'later';
+  }
+
+  /** The options as POST /alerts takes them; the contract's defaults (both channels, major) are left out. */
+  function readOptions({ forTest }) {
+    const form = el.optionsForm.elements;
+    const channels = [...form.channels].filter((box) => box.checked).map((box) => box.value);
+    const priority = form.priority.value;
+    const problems = { channels: null, sendAt: null };
+    if (channels.length === 0) problems.channels = 'Choose at least one channel.';
+    let sendAt = null;
+    if (whenLater() && !forTest) {
+      const at = el.sendAt.value ? new Date(el.sendAt.value) : null;
+      if (!at || Number.isNaN(at.getTime())) problems.sendAt = 'Choose the date and time to send at.';
+      else if (at.getTime() <= Date.now()) problems.sendAt = 'That time has passed: choose a later one, or send now.';
+      else if (at.getTime() > Date.now() + MAX_SCHEDULE_MS) problems.sendAt = 'An alert can be scheduled at most 7 days ahead.';
+      else sendAt = at.toISOString();
+    }
+    showFieldError(el.optionsForm.querySelector('input[name="channels"]'), el.channelsError, problems.channels);
+    showFieldError(el.sendAt, el.sendAtError, problems.sendAt);
+    if (problems.channels || problems.sendAt) return null;
+    const options = {};
+    if (channels.length === 1) options.channels = channels;
+    if (priority === 'minor') options.priority = 'minor';
+    if (sendAt) options.sendAt = sendAt;
+    return { options, channels, priority, sendAt };
+  }
+
+  el.optionsForm.addEventListener('change', () => {
+    el.scheduleField.hidden = !whenLater();
+    if (whenLater() && !el.sendAt.value) el.sendAt.value = localInputValue(new Date(Date.now() + 3600_000));
+    newCompose();
+    updateSendButton(el.staleNote.hidden === false);
+  });
+  el.optionsForm.addEventListener('submit', (event) => event.preventDefault());
+
+  function channelText(channels) {
+    return channels.length === 2 ? 'email and push' : channels[0];
   }
 
   // ---- 3. send -------------------------------------------------------------
@@ -425,9 +510,20 @@
   el.sendButton.addEventListener('click', () => {
     const { article, preview } = state;
     if (!article || !preview) return;
+    const chosen = readOptions({ forTest: false });
+    if (!chosen) return;
     const audience = preview.recipients === null ? `every confirmed reader with ${tagList(preview.tags)}` : plural(preview.recipients, 'reader');
-    el.confirmText.textContent = `“${article.title}” will be emailed to ${audience}.`;
-    el.confirmSend.textContent = preview.recipients === null ? 'Send now' : `Send to ${plural(preview.recipients, 'reader')}`;
+    const readers = preview.recipients === null ? '' : ` to ${plural(preview.recipients, 'reader')}`;
+    el.confirmText.textContent = `“${article.title}” will be sent to ${audience} by ${channelText(chosen.channels)}, as a ${chosen.priority} alert.`;
+    if (chosen.sendAt) {
+      el.confirmTitle.textContent = 'Schedule this breaking alert?';
+      el.confirmWhen.textContent = `It goes out at ${formatLocal(chosen.sendAt)}. You can cancel it until then.`;
+      el.confirmSend.textContent = `Schedule${readers}`;
+    } else {
+      el.confirmTitle.textContent = 'Send this breaking alert now?';
+      el.confirmWhen.textContent = 'It starts going out at once; only what has not gone out yet can be cancelled.';
+      el.confirmSend.textContent = preview.recipients === null ? 'Send now' : `Send${readers}`;
+    }
     el.confirmDialog.returnValue = '';
     el.confirmDialog.showModal();
   });
@@ -436,16 +532,30 @@
     if (el.confirmDialog.returnValue === 'send') send();
   });
 
+  function alertBody(options) {
+    const { article, preview } = state;
+    const body = article.pasted ? { article: article.pasted } : { articleId: article.id };
+    if (!preview.ownTags) body.tags = preview.tags;
+    return { ...body, ...options };
+  }
+
   async function send() {
     const { article, preview } = state;
     if (!article || !preview || state.sending) return;
-    const body = article.pasted ? { article: article.pasted } : { articleId: article.id };
-    if (!preview.ownTags) body.tags = preview.tags;
+    const chosen = readOptions({ forTest: false });
+    if (!chosen) return;
+    const body = alertBody(chosen.options);
     state.sending = true;
     updateSendButton(false);
-    el.sendButton.textContent = 'Sending…';
+    el.sendButton.textContent = chosen.sendAt ? 'Scheduling…' : 'Sending…';
     try {
-      const created = await api('/alerts', { method: 'POST', body });
+      const created = await api('/alerts', { method: 'POST', body, headers: { 'Idempotency-Key': state.sendKey } });
+      newCompose();
+      hideError();
+      if (chosen.sendAt) {
+        watch(created.alertId, `Alert scheduled for ${formatLocal(chosen.sendAt)}, to ${plural(created.recipients, 'reader')} as it stands now.`, chosen.sendAt);
+        return;
+      }
       const existing = article.alert?.alertId === created.alertId;
       article.alert = article.alert ?? { alertId: created.alertId, createdAt: new Date().toISOString() };
       renderExistingNote();
@@ -469,11 +579,42 @@
     }
   }
 
+  el.testButton.addEventListener('click', () => sendTest());
+
+  /** A test goes at once to the test recipients and staff browsers only; it is not the article's alert. */
+  async function sendTest() {
+    const { article, preview } = state;
+    if (!article || !preview || state.testing) return;
+    const chosen = readOptions({ forTest: true });
+    if (!chosen) return;
+    state.testing = true;
+    updateSendButton(false);
+    el.testStatus.textContent = 'Sending a test…';
+    try {
+      const created = await api('/alerts', { method: 'POST', body: alertBody({ ...chosen.options, test: true }), headers: { 'Idempotency-Key': state.testKey } });
+      state.testKey = newKey();
+      el.testStatus.textContent = `Test sent to ${plural(created.recipients, 'test recipient')}, subject marked [TEST]. Readers get nothing.`;
+      watch(created.alertId, 'This is the test alert: only the newsroom’s test recipients get it.');
+    } catch (error) {
+      if (error.status === 401) return;
+      el.testStatus.textContent = `The test was not sent: ${error.message}`;
+      if (error.status === 400 && /test recipient|ALERT_TEST_RECIPIENTS/i.test(error.message)) {
+        // Nothing to send a test to until ALERT_TEST_RECIPIENTS is set: say so once, here.
+        el.testButton.dataset.blocked = 'true';
+        el.testButton.disabled = true;
+        el.testStatus.classList.add('test-blocked');
+      }
+    } finally {
+      state.testing = false;
+      updateSendButton(false);
+    }
+  }
+
   // ---- progress ------------------------------------------------------------
 
-  function watch(alertId, message) {
+  function watch(alertId, message, sendAt = null) {
     const run = ++state.watchRun;
-    state.watching = { alertId, run };
+    state.watching = { alertId, run, sendAt };
     el.progressPanel.hidden = false;
     if (message !== null) {
       note(el.progressNote, message);
@@ -503,12 +644,28 @@
     }
     if (run !== state.watchRun) return;
     renderProgress(status);
-    if (status.status === 'sent') {
+    if (status.status === 'sent' || status.status === 'cancelled') {
       state.watching = null;
       return;
     }
-    setTimeout(() => poll(run), POLL_MS);
+    setTimeout(() => poll(run), status.status === 'scheduled' ? SCHEDULED_POLL_MS : POLL_MS);
   }
+
+  el.cancelButton.addEventListener('click', async () => {
+    const alertId = state.watching?.alertId;
+    if (!alertId) return;
+    el.cancelButton.disabled = true;
+    try {
+      const cancelled = await api(`/alerts/${encodeURIComponent(alertId)}`, { method: 'DELETE' });
+      note(el.progressNote, cancelled.sent > 0 ? `Cancelled. ${plural(cancelled.sent, 'message')} had already gone out.` : 'Cancelled before anything went out.');
+      watch(alertId, null, state.watching?.sendAt ?? null);
+    } catch (error) {
+      if (error.status === 401) return;
+      note(el.progressNote, error.status === 409 ? `Too late to cancel: ${error.message}` : `The alert was not cancelled: ${error.message}`, true);
+    } finally {
+      el.cancelButton.disabled = false;
+    }
+  });
 
   function renderProgress(status) {
     const done = status.sent + status.failed;
@@ -518,6 +675,9 @@
     el.progressRecipients.textContent = String(status.recipients);
     el.progressSent.textContent = String(status.sent);
     el.progressFailed.textContent = String(status.failed);
+    el.progressHeld.textContent = String(status.held ?? 0);
+    el.cancelButton.hidden = !['scheduled', 'queued', 'sending'].includes(status.status);
+    renderChannels(status.channels);
     // Bounces and complaints keep arriving after the alert is sent: "Show its progress" reads them again.
     el.progressBounced.textContent = String(status.bounced ?? 0);
     el.progressComplained.textContent = String(status.complained ?? 0);
@@ -528,18 +688,39 @@
     el.progressText.textContent = progressSentence(shown, status);
   }
 
+  function renderChannels(channels) {
+    el.channelProgress.hidden = !channels;
+    if (!channels) return;
+    const fields = { email: ['recipients', 'sent', 'failed', 'held', 'bounced', 'complained'], push: ['recipients', 'sent', 'failed', 'held', 'expired'] };
+    for (const [channel, names] of Object.entries(fields)) {
+      for (const name of names) {
+        const value = channels[channel]?.[name];
+        $(`${channel}-${name}`).textContent = typeof value === 'number' ? String(value) : '–';
+      }
+    }
+  }
+
   function progressSentence(shown, status) {
+    // Totals cover both channels: "emails" only while no push is among them.
+    const unit = status.channels?.push?.recipients > 0 ? 'message' : 'email';
     switch (shown) {
+      case 'scheduled': {
+        const sendAt = status.sendAt ?? state.watching?.sendAt;
+        return sendAt ? `Scheduled for ${formatLocal(sendAt)}. It can be cancelled until then.` : 'Scheduled. It can be cancelled until it goes out.';
+      }
+      case 'cancelled':
+        if (status.cancelReason === 'missed') return 'Not sent: Dispatch found it more than an hour after its time.';
+        return status.sent > 0 ? `Cancelled after ${plural(status.sent, 'message')} had gone out.` : 'Cancelled: nothing was sent.';
       case 'queued':
-        return 'Queued: the emails are about to go out.';
+        return `Queued: the ${unit}s are about to go out.`;
       case 'sending':
         return `Sending to ${plural(status.recipients, 'reader')}…`;
       case 'failed':
-        return `Failed: none of the ${plural(status.recipients, 'email')} could be delivered.`;
+        return `Failed: none of the ${plural(status.recipients, unit)} could be delivered.`;
       default:
         return status.failed > 0
-          ? `Done: ${status.sent} of ${plural(status.recipients, 'email')} sent, ${status.failed} failed.`
-          : `Done: all ${plural(status.recipients, 'email')} sent.`;
+          ? `Done: ${status.sent} of ${plural(status.recipients, unit)} sent, ${status.failed} failed.`
+          : `Done: all ${plural(status.recipients, unit)} sent.`;
     }
   }
 
@@ -591,6 +772,25 @@
   function instantFromLocalInput(value) {
     if (!value) return null;
     return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00Z` : `${value}Z`;
+  }
+
+  /** The editor's own clock and zone: what a datetime-local input shows and what "Send at" means. */
+  function localInputValue(date) {
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  }
+
+  function formatLocal(iso) {
+    const date = new Date(iso);
+    return `${localInputValue(date).replace('T', ' ')} (${editorZone()})`;
+  }
+
+  function editorZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+    } catch {
+      return 'local time';
+    }
   }
 
   function nowForLocalInput() {
@@ -649,6 +849,71 @@
       for (const frame of [el.alertFrame, el.digestFrame]) if (frame.offsetParent !== null) fitFrame(frame);
     }, 150);
   });
+
+  // ---- staff browser for test pushes ----------------------------------------
+
+  el.staffPushButton.addEventListener('click', () => registerStaffPush());
+
+  async function registerStaffPush() {
+    const say = (text) => {
+      el.staffPushStatus.textContent = text;
+    };
+    if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) {
+      say('This browser cannot receive web push.');
+      return;
+    }
+    // Asked only here, on the editor's click.
+    const permission = await Notification.requestPermission();
+    if (permission !== 'granted') {
+      say('Notifications are not allowed for this site in this browser. Allow them in the site settings, then try again.');
+      return;
+    }
+    el.staffPushButton.disabled = true;
+    say('Registering this browser…');
+    try {
+      const { publicKey } = await api('/push/key');
+      const registration = await navigator.serviceWorker.register('/push/sw.js');
+      await activeWorker(registration);
+      const applicationServerKey = base64UrlBytes(publicKey);
+      let subscription = await registration.pushManager.getSubscription();
+      if (subscription && !sameBytes(subscription.options?.applicationServerKey, applicationServerKey)) {
+        await subscription.unsubscribe();
+        subscription = null;
+      }
+      subscription = subscription ?? (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey }));
+      await api('/push/subscriptions', { method: 'POST', body: { subscription: subscription.toJSON(), tags: [STAFF_PUSH_TAG], staff: true } });
+      say('This browser is registered: the push of every test alert comes here.');
+    } catch (error) {
+      if (error.status === 401) return;
+      if (error.status === 404) say('Web push is not configured on this Dispatch (the VAPID keys are unset).');
+      else say(`This browser could not be registered: ${error.message}`);
+    } finally {
+      el.staffPushButton.disabled = false;
+    }
+  }
+
+  /** The worker lives under /push/, outside this page's scope: wait for it to activate rather than for navigator.serviceWorker.ready. */
+  function activeWorker(registration) {
+    if (registration.active) return Promise.resolve();
+    const worker = registration.installing || registration.waiting;
+    return new Promise((resolve, reject) => {
+      worker.addEventListener('statechange', () => {
+        if (worker.state === 'activated') resolve();
+        else if (worker.state === 'redundant') reject(new Error('the service worker did not install.'));
+      });
+    });
+  }
+
+  function base64UrlBytes(text) {
+    const base64 = text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '=');
+    return Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+  }
+
+  function sameBytes(buffer, bytes) {
+    if (!buffer) return false;
+    const other = new Uint8Array(buffer);
+    return other.length === bytes.length && other.every((byte, i) => byte === bytes[i]);
+  }
 
   // ---- small helpers -------------------------------------------------------
 
@@ -729,6 +994,9 @@
 
   $('console-loading').hidden = true;
   el.digestAt.value = nowForLocalInput();
+  el.sendAtZone.textContent = `(${editorZone()})`;
+  newCompose();
+  updateSendButton(true);
   if (storedKey()) {
     openWorkspace();
     api(searchPath(''))

@@ -2,6 +2,7 @@ import type { TagUse } from '../../articles/articles.repository';
 import { BRAND } from '../../mail/brand';
 import { html } from '../../pages/html';
 import { renderPage } from '../../pages/layout';
+import { pushOptInBlock } from '../../push/opt-in-block';
 import { FieldError } from '../subscription-request';
 import { describeSlot, tokenPath } from './link-pages';
 import { alertLimitFields, errorSummary, PreferenceValues, preferenceFields } from './preference-fields';
@@ -10,12 +11,16 @@ export interface PreferenceCentreView {
   email: string;
   status: 'pending' | 'confirmed' | 'unsubscribed';
   values: PreferenceValues;
+  /** The topics as saved (values may hold a refused form's input): what push on this device follows. */
+  storedTags: readonly string[];
   nextDigestAt: Date | null;
   knownTags: readonly TagUse[];
   preferencesToken: string;
   unsubscribeToken: string;
   saved?: boolean;
   errors?: readonly FieldError[];
+  /** Web push is configured: the page offers breaking news on this device, on the reader's topics. */
+  push?: boolean;
 }
 
 /** GET/POST /preferences: the reader's choices, then unsubscribe, then erasure — least drastic first. */
@@ -23,6 +28,7 @@ export function renderPreferencesPage(view: PreferenceCentreView): string {
   const errors = view.errors ?? [];
   const timezone = view.values.timezone;
   return renderPage({
+    scripts: view.push ? ['push.js'] : [],
     title: errors.length > 0 ? 'Please check your preferences' : view.saved ? 'Preferences saved' : 'Your preferences',
     body: html`<h1>Your preferences</h1>
 <p class="lede">For <strong>${view.email}</strong></p>
@@ -34,6 +40,7 @@ ${preferenceFields({ knownTags: view.knownTags, values: view.values, errors, bro
 ${alertLimitFields({ values: view.values, errors })}
 <div class="actions"><button class="button" type="submit">Save preferences</button></div>
 </form>
+${view.push && pushOptInBlock({ readerTags: view.storedTags }, 'A notification on this device when we send breaking news on your topics. Turning it off here needs no email address and leaves your emails as they are.')}
 <div class="section">
 <h2>Unsubscribe</h2>
 <p>Stop every email from ${BRAND.siteName}. You can come back later.</p>

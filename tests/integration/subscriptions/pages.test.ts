@@ -45,7 +45,7 @@ describe('reader pages', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     const page = response.text;
-    expect(page).toContain('<form method="post" action="/subscriptions">');
+    expect(page).toContain('<form method="post" action="/subscriptions" id="subscribe-form">');
     const offered = [...page.matchAll(/name="tags" value="([^"]*)"/g)].map((match) => match[1]);
     expect(offered).toEqual(['ainews', 'space', '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'climate']);
     for (const id of ['email', 'otherTags', 'weekday', 'sendHour', 'timezone']) {

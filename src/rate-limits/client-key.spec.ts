@@ -1,4 +1,4 @@
-import { clientKey } from './subscribe-rate-limit.guard';
+import { clientKey } from './client-key';
 
 describe(clientKey.name, () => {
   it('counts an IPv4 client the same on an IPv4 or an IPv6 socket', () => {
