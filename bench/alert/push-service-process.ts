@@ -25,6 +25,8 @@ import type { FamilyStats } from './sink-process';
 
 export interface PushChecks {
   received: number;
+  /** TLS connections the service opened: few, if it keeps them alive. */
+  connections: number;
   badVapid: number;
   badTtl: number;
   badUrgency: number;
@@ -56,7 +58,7 @@ function wallClock(): number {
 function main(): void {
   const { key, cert } = selfSignedCertificate();
   const families = new Map<string, FamilyStats>();
-  const checks: PushChecks = { received: 0, badVapid: 0, badTtl: 0, badUrgency: 0, badTopic: 0, badEncoding: 0, decrypted: 0, badPayload: 0 };
+  const checks: PushChecks = { received: 0, connections: 0, badVapid: 0, badTtl: 0, badUrgency: 0, badTopic: 0, badEncoding: 0, decrypted: 0, badPayload: 0 };
   let pool: BrowserKeys[] = [];
   let vapidPublicKey = '';
   let sampleEvery = 1000;
@@ -105,6 +107,7 @@ function main(): void {
     });
   });
 
+  server.on('secureConnection', () => (checks.connections += 1));
   server.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
     origin = `https://127.0.0.1:${port}`;
