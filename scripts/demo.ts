@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     });
     const arrived = await waitForPush(push, browserName, alert.alertId);
     const status = await waitForAlertSent(api, alert.alertId);
-    say(`alert status: ${status.status}, ${status.sent} sent (emails and pushes) to ${status.recipients} email subscriber(s) and the push subscriptions, ${status.failed} failed`);
+    say(`alert status: ${status.status}, ${status.sent} of ${status.recipients} emails sent, ${status.failed} failed; the push reached the browser at ${arrived.at.slice(11, 19)} UTC`);
     return { mails, arrived };
   });
 
