@@ -20,6 +20,8 @@ import {
 import { ServiceApi } from './demo/service-api';
 import { runningService, serviceFiles, startService, stopService, waitUntilHealthy } from './demo/service-process';
 import { DemoSettings, demoSettings, demoStateDir } from './demo/settings';
+import { aDemoBrowser, DemoPush, prepareDemoPush, pushServiceLog, startPushService, waitForPush } from './demo/demo-push';
+import type { ReceivedDemoPush } from './demo/local-push-service';
 
 /** The newest sample story is this old when published: "a few minutes ago". */
 const NEWEST_STORY_AGE_MS = 12 * 60_000;
@@ -45,12 +47,14 @@ interface DemoReport {
   digest: { at: string; runId: string; due: number };
   alert: { articleId: string; alertId: string; recipients: number };
   readers: { email: string; expects: { confirm: true; digest: boolean; alert: boolean }; messageIds: string[] }[];
+  push: { pid: number; origin: string; reader: string; browser: string; subscriptionId: string; received: ReceivedDemoPush };
 }
 
 async function main(): Promise<void> {
-  const settings = demoSettings();
+  const push = prepareDemoPush(demoStateDir(), process.env);
+  const settings = demoSettings({ ...process.env, ...push.serviceEnv });
   const { config } = settings;
-  const steps = new Steps(9);
+  const steps = new Steps(10);
   const api = new ServiceApi(settings.serviceUrl, settings.editorKey);
   const catcher = new MailCatcherClient(settings.mailWebUrl);
   const files = serviceFiles(settings.stateDir);
@@ -126,6 +130,17 @@ async function main(): Promise<void> {
     }
   });
 
+  const pushReader = readers.find((reader) => reader.expects.alert) ?? readers[0];
+  const browserName = `browser-${runTag}`.replace(/[^\w-]/g, '-');
+  const pushed = await steps.run(`Web push: ${pushReader.address}'s browser subscribes to breaking news on a local push service`, async () => {
+    const pushPid = await startPushService(push);
+    say(`push service pid ${pushPid} on ${push.origin} (HTTPS; the service trusts its certificate through NODE_EXTRA_CA_CERTS), log in ${pushServiceLog(push.dir)}`);
+    const subscription = aDemoBrowser(push, browserName);
+    const created = await api.subscribePush(subscription, pushReader.tags);
+    say(`POST /push/subscriptions with the browser's P-256 key and auth secret, tags ${pushReader.tags.join(', ')}: subscription ${created.id}`);
+    return { pid: pushPid, subscriptionId: created.id };
+  });
+
   const at = new Date(Math.max(...readers.map((reader) => reader.slot.slot.getTime())));
   const digest = await steps.run(`Digest run at ${at.toISOString()}, the latest of the readers' next send hours (POST /digests/run)`, async () => {
     const run = await api.runDigests(at);
@@ -139,7 +154,7 @@ async function main(): Promise<void> {
     return created;
   });
 
-  const received = await steps.run('Waiting for the digests and the alert to reach the mail catcher', async () => {
+  const received = await steps.run('Waiting for the digests and the alert to reach the mail catcher, and the push to reach the browser', async () => {
     const mails = await catcher.waitFor('every digest and alert', (all) => {
       const mine = all.filter((mail) => readers.some((reader) => mail.to.includes(reader.address)));
       const complete = readers.every(
@@ -148,9 +163,10 @@ async function main(): Promise<void> {
       );
       return complete ? mine : undefined;
     });
+    const arrived = await waitForPush(push, browserName, alert.alertId);
     const status = await waitForAlertSent(api, alert.alertId);
-    say(`alert status: ${status.status}, ${status.sent} of ${status.recipients} sent, ${status.failed} failed`);
-    return mails;
+    say(`alert status: ${status.status}, ${status.sent} of ${status.recipients} emails sent, ${status.failed} failed; the push reached the browser at ${arrived.at.slice(11, 19)} UTC`);
+    return { mails, arrived };
   });
 
   const report: DemoReport = {
@@ -167,11 +183,12 @@ async function main(): Promise<void> {
     readers: readers.map((reader) => ({
       email: reader.address,
       expects: { confirm: true, ...reader.expects },
-      messageIds: received.filter((mail) => mail.to.includes(reader.address)).map((mail) => mail.messageId),
+      messageIds: received.mails.filter((mail) => mail.to.includes(reader.address)).map((mail) => mail.messageId),
     })),
+    push: { pid: pushed.pid, origin: push.origin, reader: pushReader.address, browser: browserName, subscriptionId: pushed.subscriptionId, received: received.arrived },
   };
   writeFileSync(join(settings.stateDir, 'demo.json'), `${JSON.stringify(report, null, 2)}\n`);
-  printSummary(settings, report, readers, received);
+  printSummary(settings, report, readers, received.mails, push);
 }
 
 async function waitUntilStored(api: ServiceApi, articles: readonly ArticleEventJson[], storedBefore: number, timeoutMs = 120_000): Promise<void> {
@@ -211,7 +228,7 @@ function has(mails: readonly CaughtMail[], reader: DemoReader, kind: CaughtMail[
   return mails.some((mail) => mail.kind === kind && mail.to.includes(reader.address));
 }
 
-function printSummary(settings: DemoSettings, report: DemoReport, readers: readonly DemoReader[], mails: readonly CaughtMail[]): void {
+function printSummary(settings: DemoSettings, report: DemoReport, readers: readonly DemoReader[], mails: readonly CaughtMail[], push: DemoPush): void {
   const base = report.publicBaseUrl;
   const preview = `${base}/digests/preview?email=${encodeURIComponent(readers[0].address)}`;
   const stateDirSet = settings.stateDir !== demoStateDir({});
@@ -225,6 +242,7 @@ function printSummary(settings: DemoSettings, report: DemoReport, readers: reado
     console.log(`      confirmation  yes`);
     console.log(`      digest        ${digest ? `"${digest.subject}"` : 'none (no story on their tags)'}`);
     console.log(`      alert         ${alert ? `"${alert.subject}"` : 'none (no tag in common with the breaking story)'}`);
+    if (reader.address === report.push.reader) printPush(report.push.received);
   }
   console.log(`
 Dispatch is running (pid ${report.pid}).
@@ -235,10 +253,24 @@ Dispatch is running (pid ${report.pid}).
   Metrics              ${base}/metrics
   Health               ${base}/health
   Service log          ${report.logFile}
+  Push service         ${push.origin}   (pid ${report.push.pid}; decrypted pushes in ${join(push.dir, 'received.jsonl')})
   Run details          ${join(settings.stateDir, 'demo.json')}
 
   Try it:  curl -s '${preview}' -H 'Authorization: Bearer ${report.editorKey}'
-  Stop it: ${stop}        (or: kill ${report.pid})`);
+  Stop it: ${stop}        (or: kill ${report.pid} ${report.push.pid})`);
+}
+
+/** The push as the browser would show it, decrypted by the local push service, with the headers it came with. */
+function printPush(push: ReceivedDemoPush): void {
+  if ('undecryptable' in push.payload) {
+    console.log(`      push          could not be decrypted: ${push.payload.undecryptable}`);
+    return;
+  }
+  const { title, body, url } = push.payload;
+  console.log(`      push          "${title}"`);
+  if (body) console.log(`                    ${body.length > 100 ? `${body.slice(0, 99)}…` : body}`);
+  console.log(`                    opens ${url}`);
+  console.log(`                    decrypted (aes128gcm); Urgency ${push.urgency}, TTL ${push.ttl} s, Topic ${push.topic}, VAPID ${push.vapid ? `verified (${push.vapid.sub})` : 'NOT verified'}`);
 }
 
 main().catch((error: Error) => {

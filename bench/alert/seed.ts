@@ -65,3 +65,36 @@ export async function seedArticles(databaseUrl: string, articles: readonly Retur
     await client.end();
   }
 }
+
+/** The push subscriptions of the repeated small push alerts (the first-push percentiles). */
+export const PUSH_SMALL_TAG = 'bench-push-small';
+/** Every push subscription's tag: the large push alert reaches them all. No reader has a push tag. */
+export const PUSH_ALL_TAG = 'bench-push-all';
+
+/**
+ * `total` push subscriptions on the bench's push service, endpoint `${origin}/push/{i}`
+ * with the browser keys pool[i mod pool.length]; the first `small` also carry
+ * PUSH_SMALL_TAG. One INSERT … SELECT over generate_series: 100,000 rows in a second or two.
+ */
+export async function seedPushSubscriptions(
+  databaseUrl: string,
+  origin: string,
+  pool: readonly { p256dh: string; auth: string }[],
+  total: number,
+  small: number,
+): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO "PushSubscription" ("id", "endpoint", "p256dh", "auth", "tags", "updatedAt")
+       SELECT gen_random_uuid(), $1 || '/push/' || i, ($2::text[])[1 + i % $4], ($3::text[])[1 + i % $4],
+              CASE WHEN i < $6 THEN ARRAY[$7, $8] ELSE ARRAY[$8] END, now()
+       FROM generate_series(0, $5 - 1) AS i`,
+      [origin, pool.map((keys) => keys.p256dh), pool.map((keys) => keys.auth), pool.length, total, small, PUSH_SMALL_TAG, PUSH_ALL_TAG],
+    );
+    await client.query('ANALYZE "PushSubscription"');
+  } finally {
+    await client.end();
+  }
+}

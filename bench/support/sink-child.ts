@@ -2,6 +2,9 @@ import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** A request as the caller writes it: each member of a union without its requestId. */
+type WithoutId<Request> = Request extends unknown ? Omit<Request, 'requestId'> : never;
+
 /**
  * A benchmark SMTP sink running in a child process of its own (so its CPU is not
  * the service's), spoken to over IPC: `ask` sends a request with a fresh id and
@@ -47,7 +50,7 @@ export class SinkChild<Request extends { requestId: number }, Answer> {
     return this.child.pid;
   }
 
-  ask(request: Omit<Request, 'requestId'>): Promise<Answer> {
+  ask(request: WithoutId<Request>): Promise<Answer> {
     const requestId = this.nextRequest++;
     return new Promise((resolve) => {
       this.pending.set(requestId, resolve);

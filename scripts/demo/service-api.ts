@@ -79,6 +79,11 @@ export class ServiceApi {
     return response.status;
   }
 
+  /** POST /push/subscriptions, as the subscribe page's script does once the reader allowed notifications. */
+  async subscribePush(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }, tags: string[]): Promise<{ id: string; token: string }> {
+    return JSON.parse(await this.request('POST', '/push/subscriptions', { body: { subscription, tags } })) as { id: string; token: string };
+  }
+
   async runDigests(at: Date): Promise<{ runId: string; due: number }> {
     return JSON.parse(await this.request('POST', '/digests/run', { body: { at: at.toISOString() }, editor: true })) as { runId: string; due: number };
   }

@@ -10,7 +10,7 @@ import { ArticleView, FooterLinks, RenderedEmail } from '../mail/email-data';
 import { bulkMailHeaders, composeEmail } from '../mail/compose-email';
 import { BounceReferences } from '../mail/bounce-reference';
 import { messageHost } from '../mail/message-host';
-import { alertPush, PushMessage } from '../push/push-message';
+import { AlertPushInput, alertPushes, PushMessage } from '../push/push-message';
 import { ClaimedDelivery } from './delivery.types';
 
 export interface OutgoingMessage {
@@ -53,7 +53,8 @@ export class DeliveryComposer {
    */
   async prepare(rows: readonly ClaimedDelivery[]): Promise<ComposableBatch> {
     const [articles, runIds] = await Promise.all([this.loadArticles(rows), this.loadRunIds(rows)]);
-    return { compose: (row) => this.composeOne(row, articles, runIds), composePush: (row) => composePush(row, articles) };
+    const pushes = alertPushes();
+    return { compose: (row) => this.composeOne(row, articles, runIds), composePush: (row) => composePush(row, articles, pushes) };
   }
 
   private composeOne(row: ClaimedDelivery, articles: Map<string, ArticleView>, runIds: Map<bigint, string>): OutgoingMessage | Uncomposable {
@@ -143,14 +144,14 @@ export class DeliveryComposer {
   }
 }
 
-function composePush(row: ClaimedDelivery, articles: Map<string, ArticleView>): PushMessage | Uncomposable {
+function composePush(row: ClaimedDelivery, articles: Map<string, ArticleView>, alertPush: (input: AlertPushInput) => PushMessage | Uncomposable): PushMessage | Uncomposable {
   if (row.kind !== 'push' || !row.alertId || !row.pushEndpoint || !row.pushP256dh || !row.pushAuth) return { error: 'not a push to an existing subscription' };
   const article = articles.get(row.articleIds[0] ?? '');
   if (!article) return { error: 'an article it delivers no longer exists' };
   return alertPush({
     alertId: row.alertId,
     test: row.alertTest === true,
-    priority: row.alertPriority ?? 'major',
+    priority: row.alertPriority,
     article: { title: article.title, summary: article.summary ?? null, url: article.url },
     subscription: { endpoint: row.pushEndpoint, p256dh: row.pushP256dh, auth: row.pushAuth },
   });

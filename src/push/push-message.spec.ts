@@ -1,4 +1,4 @@
-import { alertPush, MAX_PAYLOAD_BYTES, pushTopic } from './push-message';
+import { alertPush, alertPushes, MAX_PAYLOAD_BYTES, pushTopic } from './push-message';
 
 describe(alertPush.name, () => {
   const alertId = '0b7e4c2a-1f3d-4e5a-9b8c-7d6e5f4a3b2c';
@@ -40,6 +40,25 @@ describe(alertPush.name, () => {
 
   it('refuses an article whose URL alone cannot fit', () => {
     expect(alertPush({ alertId, article: { ...article, url: `https://x.example/${'a'.repeat(4000)}` }, subscription })).toEqual({ error: expect.any(String) });
+  });
+
+  it('asks for Urgency normal, not high, for a minor alert', () => {
+    expect(alertPush({ alertId, priority: 'minor', article, subscription })).toMatchObject({ urgency: 'normal' });
+    expect(alertPush({ alertId, priority: 'major', article, subscription })).toMatchObject({ urgency: 'high' });
+    expect(alertPush({ alertId, priority: null, article, subscription })).toMatchObject({ urgency: 'high' });
+  });
+
+  it('composes a batch exactly as one push at a time, each alert with its own payload', () => {
+    const sut = alertPushes();
+    const otherId = '1c8f5d3b-2a4e-4f6b-8c9d-8e7f6a5b4c3d';
+    const other = { title: 'Rates rise', summary: null, url: 'https://news.example.com/rates' };
+    const inputs = [
+      { alertId, article, subscription },
+      { alertId: otherId, priority: 'minor' as const, article: other, subscription: { ...subscription, endpoint: 'https://fcm.googleapis.com/fcm/send/y' } },
+      { alertId, article, subscription: { ...subscription, p256dh: 'BQ' } },
+    ];
+
+    expect(inputs.map(sut)).toEqual(inputs.map(alertPush));
   });
 
   it('makes topics of at most 32 URL-safe characters', () => {

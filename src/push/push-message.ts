@@ -24,29 +24,53 @@ export interface AlertPushInput {
   alertId: string;
   /** A staff test: its title says so. */
   test?: boolean;
-  /** A minor alert is not urgent (RFC 8030 §5.3: the browser may wait to wake the device). */
-  priority?: 'major' | 'minor';
+  /** The alert's priority: a minor one is not worth waking a phone for (null: major, the default). */
+  priority?: 'major' | 'minor' | null;
   article: { title: string; summary: string | null; url: string };
   subscription: { endpoint: string; p256dh: string; auth: string };
 }
 
+type PushOrError = PushMessage | { error: string };
+
 /**
- * The push for one breaking alert: {"alertId","title","body","url"}, Urgency high (normal for a minor alert), and a
- * Topic made from the alert id (its 32 hex digits), so a retried push the service still
- * holds replaces the earlier copy instead of showing twice. Returns an error when the
- * article cannot fit (its URL alone is too long).
+ * The push for one breaking alert: {"alertId","title","body","url"}, Urgency high for a
+ * major alert (normal for a minor one), and a Topic made from the alert id (its 32 hex
+ * digits), so a retried push the service still holds replaces the earlier copy instead
+ * of showing twice. Returns an error when the article cannot fit (its URL alone is too long).
  */
-export function alertPush(input: AlertPushInput): PushMessage | { error: string } {
-  const { alertId, article, subscription } = input;
-  const title = `${input.test ? TEST_TITLE_PREFIX : ''}${article.title}`;
-  const payload = fitPayload(alertId, shorten(title, MAX_TITLE_CHARS), shorten(article.summary ?? '', MAX_BODY_CHARS), article.url);
+export function alertPush(input: AlertPushInput): PushOrError {
+  return withPayload(input, alertPayload(input));
+}
+
+/**
+ * alertPush for the rows of one claimed batch: an alert's payload is the same for all its
+ * subscriptions, so it is made once per alert rather than once per push.
+ */
+export function alertPushes(): (input: AlertPushInput) => PushOrError {
+  const payloads = new Map<string, string | null>();
+  return (input) => {
+    let payload = payloads.get(input.alertId);
+    if (payload === undefined) {
+      payload = alertPayload(input);
+      payloads.set(input.alertId, payload);
+    }
+    return withPayload(input, payload);
+  };
+}
+
+function alertPayload({ alertId, article, test }: AlertPushInput): string | null {
+  const title = `${test ? TEST_TITLE_PREFIX : ''}${article.title}`;
+  return fitPayload(alertId, shorten(title, MAX_TITLE_CHARS), shorten(article.summary ?? '', MAX_BODY_CHARS), article.url);
+}
+
+function withPayload({ alertId, priority, subscription }: AlertPushInput, payload: string | null): PushOrError {
   if (payload === null) return { error: `the push payload would exceed ${MAX_PAYLOAD_BYTES} bytes` };
   return {
     endpoint: subscription.endpoint,
     keys: { p256dh: subscription.p256dh, auth: subscription.auth },
     payload,
     ttlSeconds: PUSH_TTL_SECONDS,
-    urgency: input.priority === 'minor' ? 'normal' : 'high',
+    urgency: priority === 'minor' ? 'normal' : 'high',
     topic: pushTopic(alertId),
   };
 }

@@ -3,6 +3,7 @@ import { sendNotification, WebPushError } from 'web-push';
 import { PushConfig } from '../config/config';
 import { isAllowedHost } from './push-endpoint';
 import { PushMessage } from './push-message';
+import { VapidHeaders } from './vapid-headers';
 
 export const PUSH_TRANSPORT = Symbol('PUSH_TRANSPORT');
 
@@ -28,24 +29,27 @@ export interface PushTransport {
 
 /**
  * Web push through `web-push`: the payload encrypted for the browser's keys (aes128gcm,
- * RFC 8291), a VAPID JWT signed with our key (RFC 8292), TTL, Urgency and Topic. The
- * endpoint's host is checked against PUSH_ENDPOINT_HOSTS again right before the request,
- * so no stored row, however it got there, makes us call another address.
+ * RFC 8291), a VAPID JWT signed with our key (RFC 8292; one per push-service origin,
+ * reused until it nears expiry), TTL, Urgency and Topic, over keep-alive connections.
+ * The endpoint's host is checked against PUSH_ENDPOINT_HOSTS again right before the
+ * request, so no stored row, however it got there, makes us call another address.
  */
 export class WebPushTransport implements PushTransport {
   constructor(
     private readonly config: PushConfig,
     private readonly agent: Agent = new Agent({ keepAlive: true, maxSockets: 64 }),
+    private readonly vapid: VapidHeaders = VapidHeaders.forConfig(config.vapid),
   ) {}
 
   async send(message: PushMessage): Promise<PushOutcome> {
-    const host = safeHost(message.endpoint);
-    if (host === null || !isAllowedHost(host, this.config.endpointHosts)) {
+    const url = safeUrl(message.endpoint);
+    if (url === null || !isAllowedHost(url.hostname, this.config.endpointHosts)) {
       return { status: 'rejected', error: 'push endpoint host is not in PUSH_ENDPOINT_HOSTS' };
     }
     try {
       const result = await sendNotification({ endpoint: message.endpoint, keys: message.keys }, message.payload, {
-        vapidDetails: this.config.vapid,
+        // No vapidDetails: web-push would sign a JWT per message; ours is signed once per origin (RFC 8292's audience).
+        headers: { Authorization: this.vapid.authorization(url.origin) },
         TTL: message.ttlSeconds,
         urgency: message.urgency,
         topic: message.topic,
@@ -65,10 +69,10 @@ export class WebPushTransport implements PushTransport {
   }
 }
 
-function safeHost(endpoint: string): string | null {
+function safeUrl(endpoint: string): URL | null {
   try {
     const url = new URL(endpoint);
-    return url.protocol === 'https:' && url.username === '' && url.password === '' ? url.hostname : null;
+    return url.protocol === 'https:' && url.username === '' && url.password === '' ? url : null;
   } catch {
     return null;
   }

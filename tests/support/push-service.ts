@@ -1,12 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { createECDH, createPublicKey, ECDH, randomBytes, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createECDH, ECDH, randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { decrypt } from 'http_ece';
+import { aBrowserKeyPair, decryptPush, selfSignedCertificate, VapidClaims, verifyVapid } from '../../scripts/push-service/web-push-receiver';
 import type { ExpectedEmail, LedgerReceived } from './ledger';
 
 /** One push as the test push service received it, decrypted with the browser's keys. */
@@ -18,7 +14,7 @@ export interface ReceivedPush {
   /** The decrypted payload, or why it could not be decrypted. */
   payload: unknown;
   /** The VAPID JWT's claims, when its signature verified against `vapidPublicKey`; null otherwise. */
-  vapid: { aud: string; exp: number; sub: string } | null;
+  vapid: VapidClaims | null;
   /** The answer the service gave it. */
   status: number;
 }
@@ -73,14 +69,9 @@ export class TestPushService {
 
   /** A new browser with its own keys and endpoint on this service. */
   browser(): TestBrowser {
-    const ecdh = createECDH('prime256v1');
-    ecdh.generateKeys();
+    const { ecdh, p256dh, auth } = aBrowserKeyPair();
     const name = `b${++this.nextBrowser}-${randomBytes(4).toString('hex')}`;
-    const browser = {
-      name,
-      ecdh,
-      subscription: { endpoint: `${this.origin}/push/${name}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } },
-    };
+    const browser = { name, ecdh, subscription: { endpoint: `${this.origin}/push/${name}`, keys: { p256dh, auth } } };
     this.browsers.set(name, browser);
     return browser;
   }
@@ -158,35 +149,8 @@ export function pushesTo(browsers: readonly TestBrowser[], alertId: string): Exp
 
 function decryptPayload(browser: TestBrowser, body: Buffer): unknown {
   try {
-    return JSON.parse(decrypt(body, { version: 'aes128gcm', privateKey: browser.ecdh, authSecret: browser.subscription.keys.auth }).toString('utf8'));
+    return JSON.parse(decryptPush(body, { ecdh: browser.ecdh, auth: browser.subscription.keys.auth }));
   } catch (error) {
     return { undecryptable: (error as Error).message };
-  }
-}
-
-/** `Authorization: vapid t=<JWT>, k=<public key>`: the JWT must be ES256-signed by the configured key, and name it. */
-function verifyVapid(header: string | string[] | undefined, publicKey: string): ReceivedPush['vapid'] {
-  const match = typeof header === 'string' ? /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(header) : null;
-  if (!match || match[2] !== publicKey) return null;
-  const [head, claims, signature] = match[1].split('.');
-  const raw = Buffer.from(publicKey, 'base64url');
-  const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33).toString('base64url') }, format: 'jwk' });
-  const valid = verify('sha256', Buffer.from(`${head}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
-  const alg = (JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string }).alg;
-  return valid && alg === 'ES256' ? (JSON.parse(Buffer.from(claims, 'base64url').toString()) as { aud: string; exp: number; sub: string }) : null;
-}
-
-/** A certificate for 127.0.0.1 made with openssl for this run only. */
-function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'push-cert-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaughtMail, MailCatcherClient } from '../../../scripts/demo/mail-catcher-client';
 import { runningService, stopService } from '../../../scripts/demo/service-process';
+import { runningPushService, stopPushService } from '../../../scripts/demo/demo-push';
 import { freePort } from '../../../scripts/infra/net';
 import { REPO_ROOT } from '../../../scripts/infra/paths';
 import { isAlive } from '../../../scripts/infra/processes';
@@ -18,8 +19,9 @@ interface DemoReport {
   serviceUrl: string;
   editorKey: string;
   digest: { due: number };
-  alert: { recipients: number };
+  alert: { alertId: string; recipients: number };
   readers: { email: string; expects: { confirm: boolean; digest: boolean; alert: boolean } }[];
+  push: { pid: number; reader: string; received: { urgency: string; ttl: string; vapid: object | null; payload: { alertId?: string; title?: string; url?: string } } };
 }
 
 function npmRun(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -70,6 +72,7 @@ describe('npm run demo (fast mode, inside the suite)', () => {
 
   afterAll(async () => {
     if (stateDir && runningService(stateDir) !== undefined) await stopService(stateDir);
+    if (stateDir && runningPushService(stateDir) !== undefined) await stopPushService(stateDir);
     await Promise.allSettled([catcher?.stop(), db?.drop(), deleteTopic(kafkaBrokers(), topics.articles), deleteTopic(kafkaBrokers(), topics.dlq)]);
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   });
@@ -113,11 +116,22 @@ describe('npm run demo (fast mode, inside the suite)', () => {
     expect(new Set(mails.map((mail) => mail.messageId)).size).toBe(mails.length);
   });
 
+  it('a reader\'s browser got the alert by web push beside the email: decrypted, VAPID-signed, urgent', () => {
+    const reader = report.readers.find((each) => each.email === report.push.reader);
+    expect(reader?.expects.alert).toBe(true);
+    expect(report.push.received.payload).toMatchObject({ alertId: report.alert.alertId, title: expect.any(String), url: expect.stringMatching(/^https?:\/\//) });
+    expect(report.push.received).toMatchObject({ urgency: 'high', vapid: expect.any(Object) });
+    expect(Number(report.push.received.ttl)).toBeLessThanOrEqual(3600);
+    expect(demo.output).toContain('      push          "');
+  });
+
   it('npm run demo:stop stops that service cleanly and only that', async () => {
     const stopped = await npmRun('demo:stop', env);
     expect(stopped.code).toBe(0);
     expect(stopped.output).toContain(`stopped the demo service (pid ${report.pid})`);
+    expect(stopped.output).toContain(`stopped the demo push service (pid ${report.push.pid})`);
     expect(isAlive(report.pid)).toBe(false);
+    expect(isAlive(report.push.pid)).toBe(false);
     expect(existsSync(join(stateDir, 'service.pid'))).toBe(false);
     expect(readFileSync(join(stateDir, 'service.log'), 'utf8')).toContain('"msg":"shut down cleanly"');
   });
