@@ -45,7 +45,7 @@ interface DemoReport {
   logFile: string;
   articles: string[];
   digest: { at: string; runId: string; due: number };
-  alert: { articleId: string; alertId: string; recipients: number };
+  alert: { articleId: string; alertId: string; recipients: number; emailRecipients: number };
   readers: { email: string; expects: { confirm: true; digest: boolean; alert: boolean }; messageIds: string[] }[];
   push: { pid: number; origin: string; reader: string; browser: string; subscriptionId: string; received: ReceivedDemoPush };
 }
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 
   const alert = await steps.run(`Breaking alert (POST /alerts): "${breaking.title}"`, async () => {
     const created = await api.sendAlert(breaking);
-    say(`alert ${created.alertId} to ${created.recipients} subscriber(s) of ${breaking.tags.join(', ')}`);
+    say(`alert ${created.alertId} to ${created.recipients} recipient(s) (readers by email, browsers by push) of ${breaking.tags.join(', ')}`);
     return created;
   });
 
@@ -165,8 +165,9 @@ async function main(): Promise<void> {
     });
     const arrived = await waitForPush(push, browserName, alert.alertId);
     const status = await waitForAlertSent(api, alert.alertId);
-    say(`alert status: ${status.status}, ${status.sent} of ${status.recipients} emails sent, ${status.failed} failed; the push reached the browser at ${arrived.at.slice(11, 19)} UTC`);
-    return { mails, arrived };
+    const { email, push: pushes } = status.channels;
+    say(`alert status: ${status.status}; ${email.sent} of ${email.recipients} emails sent, ${email.failed} failed; ${pushes.sent} of ${pushes.recipients} pushes sent; the push reached the browser at ${arrived.at.slice(11, 19)} UTC`);
+    return { mails, arrived, status };
   });
 
   const report: DemoReport = {
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
     logFile: files.logFile,
     articles: articles.map((article) => article.id),
     digest: { at: at.toISOString(), runId: digest.runId, due: digest.due },
-    alert: { articleId: breaking.id, alertId: alert.alertId, recipients: alert.recipients },
+    alert: { articleId: breaking.id, alertId: alert.alertId, recipients: alert.recipients, emailRecipients: received.status.channels.email.recipients },
     readers: readers.map((reader) => ({
       email: reader.address,
       expects: { confirm: true, ...reader.expects },

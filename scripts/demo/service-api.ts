@@ -10,12 +10,19 @@ export interface Subscription {
   weekday: string;
 }
 
-export interface AlertStatus {
-  alertId: string;
-  status: 'queued' | 'sending' | 'sent';
+interface ChannelCounts {
   recipients: number;
   sent: number;
   failed: number;
+}
+
+export interface AlertStatus {
+  alertId: string;
+  status: 'scheduled' | 'queued' | 'sending' | 'sent' | 'cancelled';
+  recipients: number;
+  sent: number;
+  failed: number;
+  channels: { email: ChannelCounts; push: ChannelCounts };
 }
 
 class HttpError extends Error {

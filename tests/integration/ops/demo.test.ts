@@ -19,7 +19,7 @@ interface DemoReport {
   serviceUrl: string;
   editorKey: string;
   digest: { due: number };
-  alert: { alertId: string; recipients: number };
+  alert: { alertId: string; recipients: number; emailRecipients: number };
   readers: { email: string; expects: { confirm: boolean; digest: boolean; alert: boolean } }[];
   push: { pid: number; reader: string; received: { urgency: string; ttl: string; vapid: object | null; payload: { alertId?: string; title?: string; url?: string } } };
 }
@@ -104,7 +104,7 @@ describe('npm run demo (fast mode, inside the suite)', () => {
   it('every reader got exactly the mail it promises: one confirmation, their digest, the alert if their tags match', () => {
     expect(report.readers.length).toBeGreaterThanOrEqual(6);
     expect(report.digest.due).toBe(report.readers.length);
-    expect(report.alert.recipients).toBe(report.readers.filter((reader) => reader.expects.alert).length);
+    expect(report.alert.emailRecipients).toBe(report.readers.filter((reader) => reader.expects.alert).length);
     for (const reader of report.readers) {
       const kinds = mails.filter((mail) => mail.to.includes(reader.email)).map((mail) => mail.kind).sort();
       const expected = ['confirm', ...(reader.expects.digest ? ['digest'] : []), ...(reader.expects.alert ? ['alert'] : [])].sort();
