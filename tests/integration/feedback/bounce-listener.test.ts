@@ -95,6 +95,15 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
       expect(await sut.prisma.subscriber.findUniqueOrThrow({ where: { id: sent.reader.id } })).toMatchObject({ status: 'unsubscribed' });
     });
 
+    it('reads a DSN one of whose parts has a Content-Type without a type (it used to be answered 451, again and again)', async () => {
+      const sent = await anAlertSent(sut);
+      const dsn = aDsn({ to: sent.mail.envelope.from, finalRecipient: sent.reader.email, status: '5.1.1' }).replace('Content-Type: text/rfc822-headers', 'Content-Type: ;text/rfc822-headers');
+
+      expect(await sendToListener(port, [sent.mail.envelope.from], dsn)).toMatchObject({ accepted: true });
+
+      expect(await isSuppressed(sut, sent.reader.email)).toBe(true);
+    });
+
     it('a non-standard bounce text with an enhanced status code counts as a hard bounce', async () => {
       const sent = await anAlertSent(sut);
       const plain = `From: postmaster@old-isp.test\r\nTo: ${sent.mail.envelope.from}\r\nSubject: failure notice\r\n\r\nSorry, we were unable to deliver your message to the following address.\r\n\r\n<${sent.reader.email}>:\r\n550 5.1.1 mailbox unavailable\r\n`;
