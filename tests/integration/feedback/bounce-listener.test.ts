@@ -82,6 +82,19 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
       expect(status.body).toMatchObject({ bounced: 0, complained: 1 });
     });
 
+    it('a complaint outranks a bounce on the delivery, and a later bounce does not take its place', async () => {
+      const sent = await anAlertSent(sut);
+      const from = sent.mail.envelope.from;
+      const feedbackOf = async () => (await sut.prisma.delivery.findUniqueOrThrow({ where: { id: sent.deliveryId } })).feedback;
+
+      await sendToListener(port, [from], aDsn({ to: from, finalRecipient: sent.reader.email, status: '5.1.1' }));
+      expect(await feedbackOf()).toBe('bounced');
+      await sendToListener(port, [from], anArf({ to: from, originalMailFrom: from, originalRcptTo: sent.reader.email }));
+      expect(await feedbackOf()).toBe('complained');
+      await sendToListener(port, [from], aDsn({ to: from, finalRecipient: sent.reader.email, status: '5.2.1' }));
+      expect(await feedbackOf()).toBe('complained');
+    });
+
     it('an ARF report sent to postmaster@ finds the email by the envelope sender it quotes', async () => {
       const sent = await anAlertSent(sut);
 
