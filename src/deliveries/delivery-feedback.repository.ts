@@ -18,54 +18,50 @@ export interface FeedbackCounts {
   complained: number;
 }
 
-/** The columns a feedback target is read from, joined with the reader's current address. */
-const TARGET = `SELECT d."id"::text AS "id", d."kind"::text AS "kind", d."subscriberId", s."email", d."alertId", d."runId"
-  FROM "Delivery" d LEFT JOIN "Subscriber" s ON s."id" = d."subscriberId"`;
-
-type TargetRow = Omit<FeedbackTarget, 'id'> & { id: string };
+/** How feedback names the delivery it is about: by id (a verified bounce reference), by the Message-ID a relay reports, or by the recipient alone. */
+export type DeliveryLookup = { id: bigint } | { messageId: string } | { recipient: string };
 
 /**
- * deliveries/ owns the Delivery table, so what feedback reads and writes of it is here: finding
- * the email a report is about, and marking it, in columns of their own beside the outbox status.
- * On the pg pool: Prisma's query compiler cost more CPU than PostgreSQL spent (bench/bounces).
+ * A SELECT of the delivery a lookup names, joined with its reader's current address, columns
+ * id, kind, subscriberId, email, alertId, runId; its one parameter ($1) is `value`. null when the
+ * lookup cannot name anything. Feedback runs it inside its one statement per event (bench/bounces),
+ * so which delivery a report is about is still decided here, beside the table.
+ */
+export function feedbackTargetQuery(lookup: DeliveryLookup): { sql: string; value: string } | null {
+  const select = `SELECT d."id", d."kind", d."subscriberId", s."email", d."alertId", d."runId"
+    FROM "Delivery" d LEFT JOIN "Subscriber" s ON s."id" = d."subscriberId"`;
+  if ('id' in lookup) return { sql: `${select} WHERE d."id" = $1::bigint`, value: String(lookup.id) };
+  if ('messageId' in lookup) {
+    // With or without its angle brackets; only an email that went out.
+    const bare = lookup.messageId.trim().replace(/^<|>$/g, '');
+    if (!bare) return null;
+    return { sql: `${select} WHERE d."messageId" = $1::text AND d."status" IN ('sent', 'uncertain') ORDER BY d."id" DESC LIMIT 1`, value: `<${bare}>` };
+  }
+  // The latest email sent to an address, for relays that name nothing but the recipient.
+  return { sql: `${select} WHERE s."email" = $1::text AND d."status" = 'sent' ORDER BY d."id" DESC LIMIT 1`, value: lookup.recipient };
+}
+
+/**
+ * SQL true when feedback `mark` (a text expression: bounced or complained) may be written over
+ * what the delivery aliased d holds: a complaint outranks a bounce; a second report of the same
+ * kind changes nothing.
+ */
+export function feedbackMayMark(mark: string): string {
+  return `(d."feedback" IS NULL OR (${mark} = 'complained' AND d."feedback" = 'bounced'))`;
+}
+
+/**
+ * deliveries/ owns the Delivery table: what feedback reads and writes of it is decided here
+ * (finding the email a report is about, marking it in columns of their own beside the outbox
+ * status), and the counts the alert and run status show.
  */
 @Injectable()
 export class DeliveryFeedbackRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async byId(id: bigint): Promise<FeedbackTarget | null> {
-    return this.first(`${TARGET} WHERE d."id" = $1`, [String(id)]);
-  }
-
-  /** By the Message-ID a relay reports, with or without its angle brackets; only an email that went out. */
-  async byMessageId(messageId: string): Promise<FeedbackTarget | null> {
-    const bare = messageId.trim().replace(/^<|>$/g, '');
-    if (!bare) return null;
-    return this.first(`${TARGET} WHERE d."messageId" = $1 AND d."status" IN ('sent', 'uncertain') ORDER BY d."id" DESC LIMIT 1`, [`<${bare}>`]);
-  }
-
-  /** The latest email sent to an address, for relays that name nothing but the recipient. */
-  async latestTo(email: string): Promise<FeedbackTarget | null> {
-    return this.first(`${TARGET} WHERE s."email" = $1 AND d."status" = 'sent' ORDER BY d."id" DESC LIMIT 1`, [email]);
-  }
-
-  /** A complaint outranks a bounce; a second report of the same kind changes nothing. */
-  async mark(id: bigint, feedback: 'bounced' | 'complained', at: Date): Promise<void> {
-    await this.prisma.pool.query(
-      `UPDATE "Delivery" SET "feedback" = $2::"DeliveryFeedback", "feedbackAt" = $3
-       WHERE "id" = $1 AND ("feedback" IS NULL OR ($2 = 'complained' AND "feedback" = 'bounced'))`,
-      [String(id), feedback, at],
-    );
-  }
-
   async countsForRun(runId: string): Promise<FeedbackCounts> {
     const groups = await this.prisma.delivery.groupBy({ by: ['feedback'], where: { runId, feedback: { not: null } }, _count: { _all: true } });
     const count = (feedback: string) => groups.find((group) => group.feedback === feedback)?._count._all ?? 0;
     return { bounced: count('bounced'), complained: count('complained') };
-  }
-
-  private async first(sql: string, values: unknown[]): Promise<FeedbackTarget | null> {
-    const { rows } = await this.prisma.pool.query<TargetRow>(sql, values);
-    return rows[0] ? { ...rows[0], id: BigInt(rows[0].id) } : null;
   }
 }

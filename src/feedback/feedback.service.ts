@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
-import { DeliveryFeedbackRepository, FeedbackTarget } from '../deliveries/delivery-feedback.repository';
+import { DeliveryLookup, FeedbackTarget } from '../deliveries/delivery-feedback.repository';
 import { BounceReferences } from '../mail/bounce-reference';
 import { MetricsService } from '../metrics/metrics.service';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { SuppressionRepository } from '../suppression/suppression.repository';
 import { FeedbackEvent, FeedbackOutcome } from './feedback-event';
-import { FeedbackEventsRepository } from './feedback-events.repository';
+import { FeedbackEventsRepository, RecordedEffect } from './feedback-events.repository';
 import { SoftBouncePolicy, streakSuppresses } from './soft-bounce-streak';
 
 /**
@@ -22,7 +22,6 @@ export class FeedbackService {
   private readonly softBounces: SoftBouncePolicy;
 
   constructor(
-    private readonly deliveries: DeliveryFeedbackRepository,
     private readonly events: FeedbackEventsRepository,
     private readonly suppression: SuppressionRepository,
     private readonly subscriptions: SubscriptionsService,
@@ -48,18 +47,18 @@ export class FeedbackService {
   }
 
   private async applyOne(event: FeedbackEvent): Promise<FeedbackOutcome> {
-    const found = await this.find(event);
-    if ('rejected' in found) return this.reject(event, found.rejected);
-    const target = found.target;
-    if (event.recipient && target.email && event.recipient.trim().toLowerCase() !== target.email.toLowerCase()) {
-      return this.reject(event, 'recipient mismatch', target.id);
-    }
-    if (!(await this.events.record(event, target.id))) {
+    const lookup = this.lookupOf(event);
+    if (lookup === null) return this.reject(event, 'bad reference');
+    const recorded = await this.events.record(event, lookup, this.recordedEffect(event));
+    if (recorded.status === 'unknown message') return this.reject(event, 'unknown message');
+    const target = recorded.target;
+    if (recorded.status === 'recipient mismatch') return this.reject(event, 'recipient mismatch', target.id);
+    if (recorded.status === 'duplicate') {
       this.metrics.feedbackRejected.inc({ source: event.source, reason: 'duplicate' });
       return { status: 'duplicate' };
     }
     try {
-      await this.effect(event, target);
+      await this.laterEffect(event, target);
     } catch (error) {
       await this.events.forget(event.key).catch(() => undefined);
       throw error;
@@ -77,29 +76,39 @@ export class FeedbackService {
     return { status: 'applied', deliveryId: target.id };
   }
 
-  private async find(event: FeedbackEvent): Promise<{ target: FeedbackTarget } | { rejected: 'unknown message' | 'bad reference' }> {
+  /** The delivery an event names, or null for a bounce reference that does not verify. */
+  private lookupOf(event: FeedbackEvent): DeliveryLookup | null {
     const { target } = event;
     if ('reference' in target) {
       // No fall-back to the recipient or a quoted Message-ID: an unverified reference names nothing.
       const id = this.references.deliveryOf(target.reference);
-      if (id === null) return { rejected: 'bad reference' };
-      const found = await this.deliveries.byId(id);
-      return found ? { target: found } : { rejected: 'unknown message' };
+      return id === null ? null : { id };
     }
-    const found = 'messageId' in target ? await this.deliveries.byMessageId(target.messageId) : await this.deliveries.latestTo(target.recipient.trim());
-    return found ? { target: found } : { rejected: 'unknown message' };
+    return 'messageId' in target ? { messageId: target.messageId } : { recipient: target.recipient.trim() };
   }
 
-  private async effect(event: FeedbackEvent, target: FeedbackTarget): Promise<void> {
-    const now = this.clock.now();
+  /** What the recording statement itself does when the event is new: everything but what other modules' services own. */
+  private recordedEffect(event: FeedbackEvent): RecordedEffect {
+    const at = this.clock.now();
     switch (event.type) {
       case 'hard':
-        if (target.email) await this.suppression.suppress(target.email, `hard bounce ${event.status ?? ''} (${event.source})`.replace('  ', ' '));
-        await this.deliveries.mark(target.id, 'bounced', now);
+        return { at, suppressReason: `hard bounce ${event.status ?? ''} (${event.source})`.replace('  ', ' '), mark: 'bounced' };
+      case 'complaint':
+        // The reason is ours to write: a report's own words (its Feedback-Type) stay out of it beyond a known few.
+        return { at, suppressReason: `complaint (${event.source})`, mark: 'complained' };
+      default:
+        return { at };
+    }
+  }
+
+  /** After the event is recorded: a complaint unsubscribes, soft bounces make a streak, a delivery ends one. */
+  private async laterEffect(event: FeedbackEvent, target: FeedbackTarget): Promise<void> {
+    switch (event.type) {
+      case 'hard':
         return;
       case 'soft': {
         if (!target.subscriberId || !target.email) return;
-        const streak = await this.events.addSoftBounce(target.subscriberId, target.id, now);
+        const streak = await this.events.addSoftBounce(target.subscriberId, target.id, this.clock.now());
         if (streakSuppresses(streak, this.softBounces)) {
           await this.suppression.suppress(target.email, `${streak.count} soft bounces in a row since ${streak.firstAt.toISOString()} (${event.source})`);
           this.logger.log({ subscriberId: target.subscriberId, softBounces: streak.count, msg: 'address suppressed after soft bounces' });
@@ -107,10 +116,7 @@ export class FeedbackService {
         return;
       }
       case 'complaint':
-        // The reason is ours to write: a report's own words (its Feedback-Type) stay out of it beyond a known few.
-        if (target.email) await this.suppression.suppress(target.email, `complaint (${event.source})`);
         if (target.subscriberId) await this.subscriptions.unsubscribeAfterComplaint(target.subscriberId);
-        await this.deliveries.mark(target.id, 'complained', now);
         return;
       case 'delivered':
         if (target.subscriberId) await this.events.endStreak(target.subscriberId);

@@ -27,14 +27,12 @@ const PG_QUERY_CALL = /\.query\s*(?:<[^()]*?>)?\s*\(\s*(`(?:[^`\\]|\\.)*`|[A-Za-
 /**
  * Calls the scan finds and that are known, each with why: the outbox's claim (its two
  * scans differ only by a status literal, spelled into the text so each is planned for
- * its own slice of the index; every value is a parameter), the feedback lookups (one
- * constant SELECT with a constant WHERE each; values are parameters), the LISTEN of a
+ * its own slice of the index; every value is a parameter), the LISTEN of a
  * constant channel name, and CREATE DATABASE (an identifier can never be a parameter).
  * Each entry names the file and a piece of the call; anything else found fails.
  */
 const KNOWN_PG_QUERY_CALLS: [file: string, excerpt: string][] = [
   ['src/deliveries/delivery-leases.repository.ts', 'WITH queued AS (${due('],
-  ['src/deliveries/delivery-feedback.repository.ts', 'sql,'],
   ['src/deliveries/eligibility-watch.ts', 'LISTEN ${ELIGIBILITY_CHANNEL}'],
   ['scripts/db-migrate.ts', 'CREATE DATABASE "${name.replace('],
 ];

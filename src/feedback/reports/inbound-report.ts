@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { findEnhancedStatus } from '../status-class';
 import { reportFieldGroups, statusCode, typedAddress } from './report-fields';
+import { ReportPart, reportParts } from './report-mime';
 
 export interface RecipientStatus {
   recipient?: string;
@@ -21,18 +22,34 @@ export type InboundReport =
 const DELIVERY_STATUS = new Set(['message/delivery-status', 'message/global-delivery-status']);
 
 /**
- * Reads a bounce or complaint report. mailparser does the MIME; the report parts are ours
- * to read (a few header-style fields). Never throws: anything else is `unparseable`.
+ * Reads a bounce or complaint report. A plain multipart/report is split by reportParts; anything
+ * else, and a report without a report part, goes to mailparser. The report parts are ours to
+ * read (a few header-style fields). Never throws: anything unreadable is `unparseable`.
  */
 export async function readInboundReport(raw: Buffer): Promise<InboundReport> {
+  const parts = reportParts(raw);
+  return (parts && fromReportParts(parts)) ?? readWithMailparser(raw);
+}
+
+/** The whole message through mailparser: every MIME shape, and the text of a plain bounce. */
+export async function readWithMailparser(raw: Buffer): Promise<InboundReport> {
   let parsed;
   try {
     parsed = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true, skipImageLinks: true });
   } catch {
     return { kind: 'unparseable', reason: 'not a MIME message' };
   }
-  const parts = parsed.attachments.map((part) => ({ type: part.contentType.toLowerCase(), body: part.content.toString('utf8') }));
+  // A part whose Content-Type is empty has none here (not a string): it is no report part, and must not throw.
+  const parts = parsed.attachments.map((part) => ({ type: typeof part.contentType === 'string' ? part.contentType.toLowerCase() : '', body: part.content.toString('utf8') }));
+  const report = fromReportParts(parts);
+  if (report) return report;
+  const code = findEnhancedStatus(`${parsed.subject ?? ''}\n${parsed.text ?? ''}`);
+  if (code) return { kind: 'plain-bounce', status: code };
+  return { kind: 'unparseable', reason: 'neither a report nor a bounce text with a status code' };
+}
 
+/** What the report part says, or null when there is none (a complaint report outranks a delivery status). */
+function fromReportParts(parts: readonly ReportPart[]): InboundReport | null {
   const feedback = parts.find((part) => part.type === 'message/feedback-report');
   if (feedback) {
     const fields = reportFieldGroups(feedback.body)[0];
@@ -60,8 +77,5 @@ export async function readInboundReport(raw: Buffer): Promise<InboundReport> {
     if (recipients.length === 0) return { kind: 'unparseable', reason: 'delivery status without a recipient status' };
     return { kind: 'delivery-status', recipients };
   }
-
-  const code = findEnhancedStatus(`${parsed.subject ?? ''}\n${parsed.text ?? ''}`);
-  if (code) return { kind: 'plain-bounce', status: code };
-  return { kind: 'unparseable', reason: 'neither a report nor a bounce text with a status code' };
+  return null;
 }

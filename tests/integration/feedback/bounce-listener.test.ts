@@ -82,6 +82,19 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
       expect(status.body).toMatchObject({ bounced: 0, complained: 1 });
     });
 
+    it('a complaint outranks a bounce on the delivery, and a later bounce does not take its place', async () => {
+      const sent = await anAlertSent(sut);
+      const from = sent.mail.envelope.from;
+      const feedbackOf = async () => (await sut.prisma.delivery.findUniqueOrThrow({ where: { id: sent.deliveryId } })).feedback;
+
+      await sendToListener(port, [from], aDsn({ to: from, finalRecipient: sent.reader.email, status: '5.1.1' }));
+      expect(await feedbackOf()).toBe('bounced');
+      await sendToListener(port, [from], anArf({ to: from, originalMailFrom: from, originalRcptTo: sent.reader.email }));
+      expect(await feedbackOf()).toBe('complained');
+      await sendToListener(port, [from], aDsn({ to: from, finalRecipient: sent.reader.email, status: '5.2.1' }));
+      expect(await feedbackOf()).toBe('complained');
+    });
+
     it('an ARF report sent to postmaster@ finds the email by the envelope sender it quotes', async () => {
       const sent = await anAlertSent(sut);
 
@@ -93,6 +106,15 @@ describe('Bounce listener (BOUNCE_SMTP_PORT)', () => {
 
       expect(answer.accepted).toBe(true);
       expect(await sut.prisma.subscriber.findUniqueOrThrow({ where: { id: sent.reader.id } })).toMatchObject({ status: 'unsubscribed' });
+    });
+
+    it('reads a DSN one of whose parts has a Content-Type without a type (it used to be answered 451, again and again)', async () => {
+      const sent = await anAlertSent(sut);
+      const dsn = aDsn({ to: sent.mail.envelope.from, finalRecipient: sent.reader.email, status: '5.1.1' }).replace('Content-Type: text/rfc822-headers', 'Content-Type: ;text/rfc822-headers');
+
+      expect(await sendToListener(port, [sent.mail.envelope.from], dsn)).toMatchObject({ accepted: true });
+
+      expect(await isSuppressed(sut, sent.reader.email)).toBe(true);
     });
 
     it('a non-standard bounce text with an enhanced status code counts as a hard bounce', async () => {
