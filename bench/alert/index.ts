@@ -293,21 +293,10 @@ function summarise(scenario: Scenario, baseline: ThroughputResult): BenchRow {
 }
 
 function throughputRow(scenario: string, path: string, result: ThroughputResult, baseline: ThroughputResult): BenchRow {
-  const rate = result.messages / result.seconds;
-  const perCpu = result.messages / result.cpuSeconds;
   return {
-    scenario,
-    path,
-    recipients: result.messages,
-    runs: 1,
-    'first p50 ms': '-',
-    'first p99 ms': '-',
-    'last p50 ms': round(result.seconds * 1000, 1),
-    'msgs/s': Math.round(rate),
-    'msgs/CPU-s': Math.round(perCpu),
-    'PG msgs/CPU-s': '-',
-    'msgs/s vs stock': ratio(rate, baseline.messages / baseline.seconds),
-    'msgs/CPU-s vs stock': ratio(perCpu, baseline.messages / baseline.cpuSeconds),
+    ...floorRow(scenario, path, result),
+    'msgs/s vs stock': ratio(result.messages / result.seconds, baseline.messages / baseline.seconds),
+    'msgs/CPU-s vs stock': ratio(result.messages / result.cpuSeconds, baseline.messages / baseline.cpuSeconds),
   };
 }
 
@@ -316,7 +305,7 @@ function pushRow(row: BenchRow): BenchRow {
   return { ...row, 'msgs/s vs stock': '-', 'msgs/CPU-s vs stock': '-' };
 }
 
-/** A floor row: operations per CPU-second of one step of a push, with no HTTP and no database. */
+/** Operations per second and per CPU-second of one path with no database, compared with nothing (a floor). */
 function floorRow(scenario: string, path: string, result: ThroughputResult): BenchRow {
   return {
     scenario,

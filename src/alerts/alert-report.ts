@@ -3,20 +3,19 @@ import type { Alert } from '../generated/prisma/client';
 import type { AudienceSize } from './alert-audience.repository';
 import type { AlertChannel } from './alert-request';
 
-export interface EmailProgress {
+interface ChannelProgress {
   recipients: number;
   sent: number;
   failed: number;
   held: number;
+}
+
+export interface EmailProgress extends ChannelProgress {
   bounced: number;
   complained: number;
 }
 
-export interface PushProgress {
-  recipients: number;
-  sent: number;
-  failed: number;
-  held: number;
+export interface PushProgress extends ChannelProgress {
   /** Of `failed`: the browser's subscription was gone (404/410) and is removed. */
   expired: number;
 }

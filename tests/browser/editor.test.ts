@@ -6,7 +6,7 @@ import { BRAND } from '../../src/mail/brand';
 import { EDITOR_KEY, eventually, startTestApp, TestApp } from '../support/app';
 import { ReceivedMail } from '../support/smtp-sink';
 import { anArticle, someReaders } from '../integration/editor/editor-fixtures';
-import { TestPushService } from '../support/push-service';
+import { loopbackPushEnv, TestPushService } from '../support/push-service';
 import { fakePushManager, MadeSubscription } from './fake-push-manager';
 
 jest.setTimeout(240_000);
@@ -82,10 +82,7 @@ describe('Editor console in a browser (Debian chromium)', () => {
       pushAgent: push.agent,
       env: {
         ALERT_TEST_RECIPIENTS: TEST_RECIPIENT,
-        VAPID_PUBLIC_KEY: vapid.publicKey,
-        VAPID_PRIVATE_KEY: vapid.privateKey,
-        VAPID_SUBJECT: 'mailto:ops@news.example.com',
-        PUSH_ENDPOINT_HOSTS: '127.0.0.1',
+        ...loopbackPushEnv(vapid),
       },
     });
     const { prisma } = app;

@@ -6,7 +6,7 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { generateVAPIDKeys } from 'web-push';
 import { signToken } from '../../src/subscriptions/tokens';
 import { eventually, startTestApp, TestApp } from '../support/app';
-import { TestPushService } from '../support/push-service';
+import { loopbackPushEnv, TestPushService } from '../support/push-service';
 import { fakePushManager, MadeSubscription } from './fake-push-manager';
 import { aReader, alertFinished, anArticle, postAlert } from '../integration/alerts/alert-fixtures';
 
@@ -54,10 +54,7 @@ describe('breaking news on this device, in a browser', () => {
     app = await startTestApp({
       pushAgent: push.agent,
       env: {
-        VAPID_PUBLIC_KEY: vapid.publicKey,
-        VAPID_PRIVATE_KEY: vapid.privateKey,
-        VAPID_SUBJECT: 'mailto:ops@news.example.com',
-        PUSH_ENDPOINT_HOSTS: '127.0.0.1',
+        ...loopbackPushEnv(vapid),
         PUSH_ALLOWED_ORIGINS: siteOrigin,
       },
     });

@@ -6,6 +6,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ForwardingProxy } from '../support/forwarding-proxy';
 import { uniqueTopics } from '../support/service-env';
+import { loopbackPushEnv } from '../support/push-service';
 import { ServiceProcess } from '../support/service-process';
 import { SmtpSink } from '../support/smtp-sink';
 import { anAddress, freshIp, JSON_TYPE, RawResponse, sendRaw } from './support';
@@ -70,7 +71,7 @@ describe('push subscriptions per client address', () => {
   beforeAll(async () => {
     const vapid = generateVAPIDKeys();
     app = await startTestApp({
-      env: { DIGEST_TICK_CRON: '0 0 1 1 *', VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@example.com', PUSH_ENDPOINT_HOSTS: '127.0.0.1' },
+      env: { DIGEST_TICK_CRON: '0 0 1 1 *', ...loopbackPushEnv(vapid) },
     });
   });
 

@@ -154,3 +154,8 @@ function decryptPayload(browser: TestBrowser, body: Buffer): unknown {
     return { undecryptable: (error as Error).message };
   }
 }
+
+/** The service's configuration for pushing to a TestPushService on loopback with `vapid`'s keys. */
+export function loopbackPushEnv(vapid: { publicKey: string; privateKey: string }, subject = 'mailto:ops@news.example.com'): Record<string, string> {
+  return { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: subject, PUSH_ENDPOINT_HOSTS: '127.0.0.1' };
+}

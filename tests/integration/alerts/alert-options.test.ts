@@ -6,7 +6,7 @@ import { messageHost } from '../../../src/mail/message-host';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { MovableClock } from '../../support/clock';
 import { assertCleanLedger, checkLedger, deliveryRows, emailsTo, Ledger, LedgerReceived } from '../../support/ledger';
-import { ledgerAddress, pushesTo, TestBrowser, TestPushService } from '../../support/push-service';
+import { ledgerAddress, pushesTo, TestBrowser, loopbackPushEnv, TestPushService } from '../../support/push-service';
 import { aReader, alertFinished, alertStatus, anArticle, editor, mailsOf, postAlert, someReaders } from './alert-fixtures';
 
 jest.setTimeout(120_000);
@@ -29,10 +29,7 @@ describe('Alert options: channels, test, sendAt, cancel', () => {
       clock,
       pushAgent: push.agent,
       env: {
-        VAPID_PUBLIC_KEY: vapid.publicKey,
-        VAPID_PRIVATE_KEY: vapid.privateKey,
-        VAPID_SUBJECT: 'mailto:ops@news.example.com',
-        PUSH_ENDPOINT_HOSTS: '127.0.0.1',
+        ...loopbackPushEnv(vapid),
         ALERT_TEST_RECIPIENTS: STAFF.join(','),
       },
     });

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { generateVAPIDKeys } from 'web-push';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { assertCleanLedger, checkLedger, deliveryRows, emailsTo, Ledger } from '../../support/ledger';
-import { ledgerAddress, pushesTo, TestBrowser, TestPushService } from '../../support/push-service';
+import { ledgerAddress, pushesTo, TestBrowser, loopbackPushEnv, TestPushService } from '../../support/push-service';
 import { messageHost } from '../../../src/mail/message-host';
 import { aReader, alertFinished, anArticle, editor, mailsOf, postAlert, recipientsOf } from '../alerts/alert-fixtures';
 
@@ -23,10 +23,7 @@ describe('Web push for breaking alerts', () => {
     sut = await startTestApp({
       pushAgent: push.agent,
       env: {
-        VAPID_PUBLIC_KEY: vapid.publicKey,
-        VAPID_PRIVATE_KEY: vapid.privateKey,
-        VAPID_SUBJECT: SUBJECT,
-        PUSH_ENDPOINT_HOSTS: '127.0.0.1',
+        ...loopbackPushEnv(vapid, SUBJECT),
         PUSH_ALLOWED_ORIGINS: SITE,
       },
     });
