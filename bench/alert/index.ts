@@ -199,12 +199,13 @@ class AlertBench {
 
   /** POST /alerts for an article only push subscriptions follow: measured to the pushes the push service accepted. */
   async viaApiPush(articleId: string, pushes: number): Promise<Sample> {
-    return this.measure('push', pushes, () => this.postAlert(articleId, 0), (alertId) =>
+    return this.measure('push', pushes, () => this.postAlert(articleId, pushes), (alertId) =>
       this.push.waitFor(alertId.replace(/-/g, ''), pushes, Math.max(120_000, pushes * 30)),
     );
   }
 
-  private async postAlert(articleId: string, readers: number): Promise<string> {
+  /** `recipients`: the audience the service must count, readers by email and browsers by push. */
+  private async postAlert(articleId: string, recipients: number): Promise<string> {
     const res = await fetch(`${this.baseUrl}/alerts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${EDITOR_KEY}`, 'content-type': 'application/json' },
@@ -212,7 +213,7 @@ class AlertBench {
     });
     const body = (await res.json()) as { alertId?: string; recipients?: number };
     if (res.status !== 202 || !body.alertId) throw new Error(`POST /alerts answered ${res.status}: ${JSON.stringify(body)}`);
-    if (body.recipients !== readers) throw new Error(`expected ${readers} recipients, the service counted ${body.recipients}`);
+    if (body.recipients !== recipients) throw new Error(`expected ${recipients} recipients, the service counted ${body.recipients}`);
     return body.alertId;
   }
 
