@@ -131,7 +131,7 @@ export class BounceListener implements OnApplicationBootstrap, OnApplicationShut
       envelopeRecipients: recipients,
       digest: createHash('sha256').update(raw).digest('hex'),
       isBounceMailbox: (address) => this.references.isBounceMailbox(address),
-      quotedBounceAddress: this.quotedBounceAddress(raw),
+      quotedBounceAddress: () => this.quotedBounceAddress(raw),
     });
     if (events.length === 0) {
       this.metrics.bounceReports.inc({ outcome: 'unparseable' });

@@ -5,7 +5,7 @@ const context = (recipients: string[], quoted?: string): InboundContext => ({
   envelopeRecipients: recipients,
   digest: 'd1',
   isBounceMailbox: (address) => address.toLowerCase().startsWith('bounces+') && address.toLowerCase().endsWith('@bounces.example.com'),
-  quotedBounceAddress: quoted,
+  quotedBounceAddress: () => quoted,
 });
 
 describe(feedbackFromReport.name, () => {

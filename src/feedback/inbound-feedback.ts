@@ -9,8 +9,11 @@ export interface InboundContext {
   digest: string;
   /** Tells our envelope senders apart from any other address. */
   isBounceMailbox: (address: string) => boolean;
-  /** The first bounces+…@BOUNCE_DOMAIN address quoted anywhere in the report (the copy of our email's headers). */
-  quotedBounceAddress?: string;
+  /**
+   * The first bounces+…@BOUNCE_DOMAIN address quoted anywhere in the report (the copy of our
+   * email's headers); asked only for a report that names none of ours otherwise, as scanning costs.
+   */
+  quotedBounceAddress: () => string | undefined;
 }
 
 /**
@@ -21,8 +24,10 @@ export interface InboundContext {
 export function feedbackFromReport(report: InboundReport, context: InboundContext): FeedbackEvent[] {
   if (report.kind === 'unparseable') return [];
   const references = context.envelopeRecipients.filter((address) => context.isBounceMailbox(address));
-  const quoted = report.kind === 'complaint' && report.originalMailFrom && context.isBounceMailbox(report.originalMailFrom) ? report.originalMailFrom : context.quotedBounceAddress;
-  if (references.length === 0 && quoted) references.push(quoted);
+  if (references.length === 0) {
+    const quoted = report.kind === 'complaint' && report.originalMailFrom && context.isBounceMailbox(report.originalMailFrom) ? report.originalMailFrom : context.quotedBounceAddress();
+    if (quoted) references.push(quoted);
+  }
 
   const events: FeedbackEvent[] = [];
   references.forEach((reference, referenceIndex) => {
