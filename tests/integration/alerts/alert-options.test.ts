@@ -2,11 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { generateVAPIDKeys } from 'web-push';
 import { CreateAlert } from '../../../src/alerts/create-alert';
+import { ScheduledAlerts } from '../../../src/alerts/scheduled-alerts';
 import { messageHost } from '../../../src/mail/message-host';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { MovableClock } from '../../support/clock';
 import { assertCleanLedger, checkLedger, deliveryRows, emailsTo, Ledger, LedgerReceived } from '../../support/ledger';
-import { ledgerAddress, pushesTo, TestBrowser, loopbackPushEnv, TestPushService } from '../../support/push-service';
+import { ledgerAddress, loopbackPushEnv, pushesTo, TestBrowser, TestPushService } from '../../support/push-service';
 import { aReader, alertFinished, alertStatus, anArticle, editor, mailsOf, postAlert, someReaders } from './alert-fixtures';
 
 jest.setTimeout(120_000);
@@ -42,6 +43,13 @@ describe('Alert options: channels, test, sendAt, cancel', () => {
     await sut?.close();
     await push?.close();
   });
+
+  /** Two whole rounds of the scheduler, as its timer would run them: the second surely began after the test's last step. */
+  async function schedulerRounds(): Promise<void> {
+    const scheduler = sut.app.get(ScheduledAlerts);
+    await scheduler.tick();
+    await scheduler.tick();
+  }
 
   const aBrowser = async (tags: string[], staff = false): Promise<TestBrowser> => {
     const browser = push.browser();
@@ -159,7 +167,7 @@ describe('Alert options: channels, test, sendAt, cancel', () => {
       expect(body.recipients).toBe(3);
       const scheduled = await alertStatus(sut, body.alertId).expect(200);
       expect(scheduled.body).toMatchObject({ status: 'scheduled', sendAt: sendAt.toISOString(), recipients: 3, sent: 0, channels: { email: { recipients: 2 }, push: { recipients: 1 } } });
-      await sleep(6_000); // more than a scheduler round
+      await schedulerRounds();
       expect(await sut.prisma.delivery.count({ where: { alertId: body.alertId } })).toBe(0);
 
       clock.advance(10 * MINUTE);
@@ -199,7 +207,7 @@ describe('Alert options: channels, test, sendAt, cancel', () => {
       const cancelled = await request(sut.url).delete(`/alerts/${body.alertId}`).set(editor).expect(200);
       const again = await request(sut.url).delete(`/alerts/${body.alertId}`).set(editor).expect(200);
       clock.advance(3 * MINUTE);
-      await sleep(7_000); // more than a scheduler round after its time
+      await schedulerRounds();
 
       expect(cancelled.body).toEqual({ alertId: body.alertId, status: 'cancelled', sent: 0 });
       expect(again.body).toEqual(cancelled.body);

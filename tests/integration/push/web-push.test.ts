@@ -2,7 +2,7 @@ import request from 'supertest';
 import { generateVAPIDKeys } from 'web-push';
 import { eventually, startTestApp, TestApp } from '../../support/app';
 import { assertCleanLedger, checkLedger, deliveryRows, emailsTo, Ledger } from '../../support/ledger';
-import { ledgerAddress, pushesTo, TestBrowser, loopbackPushEnv, TestPushService } from '../../support/push-service';
+import { ledgerAddress, loopbackPushEnv, pushesTo, TestBrowser, TestPushService } from '../../support/push-service';
 import { messageHost } from '../../../src/mail/message-host';
 import { aReader, alertFinished, anArticle, editor, mailsOf, postAlert, recipientsOf } from '../alerts/alert-fixtures';
 
