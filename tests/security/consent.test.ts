@@ -1,6 +1,6 @@
-import { eventually, startTestApp, TestApp } from '../support/app';
+import { eventually, TestApp } from '../support/app';
 import { ReceivedMail } from '../support/smtp-sink';
-import { anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, JSON_TYPE, MovableClock, RawResponse, sendRaw } from './support';
+import { anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, JSON_TYPE, MovableClock, quietAppPerBlock, RawResponse, sendRaw } from './support';
 
 // RELIABILITY.md S10 and the Consent paragraph of CONTRACT.md: after an unsubscribe,
 // no link from an email sent before it, and no page reached through one, brings the
@@ -15,14 +15,7 @@ const TOKEN_LINK = /(?:href|action)="(\/[a-z/]+\?token=[A-Za-z0-9_%-]+)"/g;
 describe('consent cannot be forged (S10)', () => {
   const clock = new MovableClock();
   let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp({ clock, env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-  });
+  quietAppPerBlock(clock, (started) => (app = started));
 
   function mailsTo(address: string): ReceivedMail[] {
     return app.smtp.messages.filter((mail) => mail.envelope.to.some((to) => to.toLowerCase() === address.toLowerCase()));

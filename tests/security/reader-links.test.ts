@@ -1,7 +1,7 @@
 import { signToken } from '../../src/subscriptions/tokens';
-import { eventually, startTestApp, TestApp } from '../support/app';
+import { eventually, TestApp } from '../support/app';
 import { headerValue, ReceivedMail } from '../support/smtp-sink';
-import { aReaderRow, anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, JSON_TYPE, MovableClock, RawResponse, SeededReader, sendRaw, tokenFor } from './support';
+import { aReaderRow, anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, JSON_TYPE, MovableClock, quietAppPerBlock, RawResponse, SeededReader, sendRaw, tokenFor } from './support';
 
 // RELIABILITY.md S6 and S7: the signed links in every email. A link that was
 // tampered with, cut short, expired, meant for something else or someone else,
@@ -16,14 +16,7 @@ const DAY = 24 * 60 * 60 * 1000;
 describe('reader links under attack (S6, S7)', () => {
   const clock = new MovableClock();
   let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp({ clock, env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-  });
+  quietAppPerBlock(clock, (started) => (app = started));
 
   const statusOf = async (reader: { id: string }) => (await app.prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id } })).status;
   const snapshot = async (reader: { id: string }) => {

@@ -4,7 +4,7 @@ import { SUBSCRIBE_LIMITS } from '../../src/subscriptions/subscribe-rate-limit.g
 import { emailHash } from '../../src/suppression/email-hash';
 import { SuppressionRepository } from '../../src/suppression/suppression.repository';
 import { eventually, startTestApp, TestApp } from '../support/app';
-import { aReaderRow, anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, isErrorBody, JSON_TYPE, median, MovableClock, RawResponse, sendRaw, timed, tokenFor } from './support';
+import { aReaderRow, anAddress, BROWSER_ACCEPT, editorAuth, FORM_TYPE, freshIp, isErrorBody, JSON_TYPE, median, MovableClock, quietAppPerBlock, RawResponse, sendRaw, timed, tokenFor } from './support';
 
 // RELIABILITY.md S4 and S5: POST /subscriptions tells nobody whether an address
 // is known — same status, headers and body for every kind of address, and no
@@ -106,14 +106,7 @@ describe('no enumeration through subscribe (S4)', () => {
 describe('subscribe rate limits (S5)', () => {
   const clock = new MovableClock();
   let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp({ clock, env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-  });
+  quietAppPerBlock(clock, (started) => (app = started));
 
   const subscribe = (email: string, from: string, headers: Record<string, string> = {}) =>
     sendRaw(app, { method: 'POST', path: '/subscriptions', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify({ email, tags: ['news'] }), from });
@@ -215,14 +208,7 @@ describe('subscribe rate limits (S5)', () => {
 describe('one mailbox, whatever its spelling: erasure, suppression and the per-mailbox limit (S5)', () => {
   const clock = new MovableClock();
   let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp({ clock, env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-  });
+  quietAppPerBlock(clock, (started) => (app = started));
 
   /** A fresh mailbox with upper-case letters to play with: "Label.1234abcd@example.com". */
   const aMailbox = (label: string) => `${label}.${randomUUID().slice(0, 8)}@example.com`;

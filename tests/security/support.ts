@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { signToken, TokenPurpose } from '../../src/subscriptions/tokens';
-import { EDITOR_KEY, eventually, TestApp } from '../support/app';
+import { EDITOR_KEY, eventually, startTestApp, TestApp } from '../support/app';
+import type { MovableClock } from '../support/clock';
 import { httpExchange, HttpExchange } from '../support/http-exchange';
 import { committedTotal, endTotal } from '../support/kafka-offsets';
 
@@ -130,3 +131,17 @@ export async function consumerCaughtUp(app: TestApp, timeoutMs = 90_000): Promis
   return eventually(async () => ((await committedTotal(brokers, groupId, articlesTopic)) === end ? end : undefined), timeoutMs, 250);
 }
 
+/**
+ * One app for the enclosing describe block, on `clock` and with the digest tick off (only
+ * what a test does sends mail), handed to `started` before the block's tests and closed after.
+ */
+export function quietAppPerBlock(clock: MovableClock, started: (app: TestApp) => void): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp({ clock, env: { DIGEST_TICK_CRON: '0 0 1 1 *' } });
+    started(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+}
