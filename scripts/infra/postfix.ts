@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { INFRA_DIR } from './paths';
 import { isPortOpen } from './net';
 import { run } from './tools';
 
@@ -34,8 +34,10 @@ export interface PostfixInstance {
  * never reach the internet. Must run as root, as Postfix's master does.
  */
 export async function startPostfix(options: PostfixOptions): Promise<PostfixInstance> {
-  mkdirSync(INFRA_DIR, { recursive: true });
-  const dir = mkdtempSync(join(INFRA_DIR, 'postfix-'));
+  // Under the system's temporary directory, not the checkout: Postfix's unprivileged daemons
+  // must traverse every directory above the queue, and a checkout may sit under a private
+  // one (a clone in a `mktemp -d` folder is 0700, and master then cannot open its lock file).
+  const dir = mkdtempSync(join(tmpdir(), 'dispatch-postfix-'));
   // mkdtemp makes it private to root; Postfix's unprivileged daemons must reach the queue inside.
   chmodSync(dir, 0o755);
   const config = join(dir, 'etc');
